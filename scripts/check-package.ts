@@ -1,0 +1,43 @@
+// The package as users get it: `npm pack` ships only what it should, and the built entry points import.
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const [pack] = JSON.parse(
+  execFileSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { encoding: 'utf8' }),
+) as [{ files: { path: string }[] }];
+const allowed = /^(dist\/.+\.(js|d\.ts)|README\.md|LICENSE|CHANGELOG\.md|package\.json)$/;
+const unexpected = pack.files.map((f) => f.path).filter((p) => !allowed.test(p));
+assert.deepEqual(unexpected, [], `npm pack would ship unexpected files: ${unexpected.join(', ')}`);
+for (const required of [
+  'README.md',
+  'LICENSE',
+  'CHANGELOG.md',
+  'package.json',
+  'dist/index.js',
+  'dist/index.d.ts',
+]) {
+  assert.ok(
+    pack.files.some((f) => f.path === required),
+    `npm pack is missing ${required}`,
+  );
+}
+
+// Self-reference through the exports map: what `import 'resilient-fetch'` gives a user.
+const api = await import('resilient-fetch');
+for (const name of [
+  'compose',
+  'timeout',
+  'exponentialBackoff',
+  'TimeoutError',
+  'CircuitOpenError',
+  'RetryExhaustedError',
+]) {
+  assert.equal(
+    typeof (api as Record<string, unknown>)[name],
+    'function',
+    `resilient-fetch does not export ${name}`,
+  );
+}
+console.log(`package: ${pack.files.length} files packed, entry points import`);

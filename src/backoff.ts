@@ -1,0 +1,144 @@
+import { clampDelay } from './clock.ts';
+import { duration, func, invalid, optionsObject } from './validate.ts';
+
+/**
+ * How long to wait before retry number `attempt` (1 for the first retry), in ms. The retry stage passes the
+ * delay it used last time as `context.previousDelay`; only decorrelated jitter needs it.
+ * The retry stage clamps whatever a backoff returns to a finite 0 ≤ ms ≤ 2^31−1.
+ */
+export type Backoff = (attempt: number, context?: BackoffContext) => number;
+
+/** What a backoff may read besides the attempt number. */
+export interface BackoffContext {
+  /** The delay chosen before the previous retry, in ms (`undefined` before the first retry). */
+  previousDelay?: number;
+}
+
+/**
+ * How a computed delay `d` is spread (Brooker, "Exponential Backoff And Jitter", AWS Architecture Blog 2015):
+ * `'full'` waits `random(0, d)`, `'equal'` waits `d/2 + random(0, d/2)`, `'none'` waits exactly `d`.
+ */
+export type Jitter = 'none' | 'full' | 'equal';
+
+interface CommonOptions {
+  /** The longest delay, in ms, before jitter. @default 30_000 */
+  cap?: number;
+  /** @default 'full' (`'none'` for `constantBackoff`) */
+  jitter?: Jitter;
+  /** The random source, a function returning [0, 1). @default Math.random */
+  random?: () => number;
+}
+
+/** Options of `exponentialBackoff()`. */
+export interface ExponentialBackoffOptions extends CommonOptions {
+  /** The delay before the first retry, in ms, before jitter. @default 300 */
+  base?: number;
+  /** Each retry's delay is the previous one times this. @default 2 */
+  factor?: number;
+}
+
+/** Options of `linearBackoff()`. */
+export interface LinearBackoffOptions extends CommonOptions {
+  /** The delay before the first retry, in ms, before jitter; each later retry adds `step`. @default 300 */
+  base?: number;
+  /** Added for each further retry, in ms. @default base */
+  step?: number;
+}
+
+/** Options of `constantBackoff()`. */
+export interface ConstantBackoffOptions extends Omit<CommonOptions, 'cap'> {
+  /** The delay before every retry, in ms, before jitter. @default 1_000 */
+  delay?: number;
+}
+
+/** Options of `decorrelatedJitterBackoff()`. */
+export interface DecorrelatedJitterBackoffOptions extends Omit<CommonOptions, 'jitter'> {
+  /** The smallest delay, in ms. @default 300 */
+  base?: number;
+}
+
+const JITTERS: readonly Jitter[] = ['none', 'full', 'equal'];
+
+function common(name: string, options: CommonOptions | undefined, defaultJitter: Jitter) {
+  optionsObject(`${name}: options`, options);
+  const cap = duration(`${name}: cap`, options?.cap ?? 30_000);
+  const jitter = options?.jitter ?? defaultJitter;
+  if (!JITTERS.includes(jitter)) invalid(`${name}: jitter`, "'none', 'full' or 'equal'", jitter);
+  const random = func(`${name}: random`, options?.random) ?? Math.random;
+  return { cap, jitter, random };
+}
+
+function spread(delay: number, jitter: Jitter, random: () => number): number {
+  if (jitter === 'full') return delay * random();
+  // min(): floating-point rounding must never push an equal-jittered delay past the delay itself.
+  if (jitter === 'equal') return Math.min(delay, delay / 2 + (delay / 2) * random());
+  return delay;
+}
+
+/**
+ * Capped exponential backoff, `min(cap, base · factor^(attempt−1))`, jittered (full jitter by default).
+ * This is the retry stage's default.
+ * @example
+ * ```ts
+ * retry({ backoff: exponentialBackoff({ base: 100, cap: 5_000, jitter: 'equal' }) });
+ * ```
+ */
+export function exponentialBackoff(options?: ExponentialBackoffOptions): Backoff {
+  const { cap, jitter, random } = common('exponentialBackoff', options, 'full');
+  const base = duration('exponentialBackoff: base', options?.base ?? 300);
+  const factor = options?.factor ?? 2;
+  if (typeof factor !== 'number' || !(factor >= 1 && factor < Number.POSITIVE_INFINITY)) {
+    invalid('exponentialBackoff: factor', 'a finite number ≥ 1', factor);
+  }
+  return function exponential(attempt) {
+    return clampDelay(spread(Math.min(cap, base * factor ** (attempt - 1)), jitter, random));
+  };
+}
+
+/**
+ * Linear backoff, `min(cap, base + step · (attempt−1))`, jittered (full jitter by default).
+ * @example
+ * ```ts
+ * retry({ backoff: linearBackoff({ base: 500, step: 500, jitter: 'none' }) }); // 500, 1000, 1500…
+ * ```
+ */
+export function linearBackoff(options?: LinearBackoffOptions): Backoff {
+  const { cap, jitter, random } = common('linearBackoff', options, 'full');
+  const base = duration('linearBackoff: base', options?.base ?? 300);
+  const step = duration('linearBackoff: step', options?.step ?? base);
+  return function linear(attempt) {
+    return clampDelay(spread(Math.min(cap, base + step * (attempt - 1)), jitter, random));
+  };
+}
+
+/**
+ * The same delay before every retry (no jitter by default).
+ * @example
+ * ```ts
+ * retry({ backoff: constantBackoff({ delay: 250 }) });
+ * ```
+ */
+export function constantBackoff(options?: ConstantBackoffOptions): Backoff {
+  const { jitter, random } = common('constantBackoff', options, 'none');
+  const delay = duration('constantBackoff: delay', options?.delay ?? 1_000);
+  return function constant() {
+    return clampDelay(spread(delay, jitter, random));
+  };
+}
+
+/**
+ * Decorrelated jitter, `min(cap, random(base, previous · 3))` (Brooker 2015): each delay grows from the last
+ * one actually used, so concurrent clients drift apart. It loses its spread once delays reach `cap`.
+ * @example
+ * ```ts
+ * retry({ backoff: decorrelatedJitterBackoff({ base: 100, cap: 10_000 }) });
+ * ```
+ */
+export function decorrelatedJitterBackoff(options?: DecorrelatedJitterBackoffOptions): Backoff {
+  const { cap, random } = common('decorrelatedJitterBackoff', options, 'none');
+  const base = duration('decorrelatedJitterBackoff: base', options?.base ?? 300);
+  return function decorrelated(_attempt, context) {
+    const previous = Math.max(base, context?.previousDelay ?? base);
+    return clampDelay(Math.min(cap, base + (previous * 3 - base) * random()));
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * Time and randomness, in one place so tests can inject them. Every stage takes an optional `clock`; the
+ * default uses the platform (`Date.now`, `setTimeout`, `Math.random`), which vitest's fake timers control.
+ */
+export interface Clock {
+  /** Current time in ms since the epoch. */
+  now(): number;
+  /**
+   * Resolves after `ms`; rejects with `signal.reason` as soon as `signal` aborts (at once if it already has).
+   * The timer and the abort listener are removed on every path.
+   */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** A number in [0, 1). */
+  random(): number;
+}
+
+/** The largest delay `setTimeout` honours; above it Node fires after 1 ms, a hot loop in disguise. */
+export const MAX_DELAY = 2 ** 31 - 1;
+
+/** Clamps any delay into what a timer can really wait: finite, 0 ≤ ms ≤ 2^31−1. NaN counts as 0. */
+export function clampDelay(ms: number): number {
+  return ms > 0 ? Math.min(ms, MAX_DELAY) : 0;
+}
+
+/** Starts a timer that does not keep the process alive (`unref()` where the platform has it). */
+export function startTimer(callback: () => void, ms: number): ReturnType<typeof setTimeout> {
+  const timer = setTimeout(callback, clampDelay(ms));
+  (timer as { unref?: () => void }).unref?.();
+  return timer;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = startTimer(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** The platform clock. Reads `Date.now`, `setTimeout` and `Math.random` at call time, so fake timers apply. */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep,
+  random: () => Math.random(),
+};

@@ -1,0 +1,70 @@
+/**
+ * The events every stage reports through `onEvent`. They carry what a dashboard needs (method, URL without
+ * its query string, attempt numbers, delays, reasons, elapsed time) and never a header value or a body.
+ */
+
+/** Why a retry is made. */
+export type RetryReason = 'status' | 'network-error' | 'timeout' | 'should-retry';
+
+/** Why a call ended without success after retrying, or without being allowed to retry. */
+export type GiveUpReason =
+  | 'limit' // every allowed attempt was made
+  | 'budget' // the retry budget refused the retry
+  | 'retry-after-too-long' // the server asked for a wait above `maxRetryAfter`
+  | 'deadline' // the caller's signal or the total deadline ended the call during a retry
+  | 'not-replayable' // the request body is a stream and cannot be sent again
+  | 'not-retryable'; // the last outcome is one the rules do not retry
+
+/** A circuit's state. `'isolated'` is held open by hand until `reset()`. */
+export type CircuitState = 'closed' | 'open' | 'half-open' | 'isolated';
+
+interface RequestFields {
+  /** The request URL without query string or fragment (they may hold secrets). */
+  url: string;
+  /** The request method, upper case. */
+  method: string;
+}
+
+export type ResilienceEvent =
+  /** A call entered the pipeline. */
+  | ({ type: 'request' } & RequestFields)
+  /** An attempt is about to be sent; `attempt` counts from 1. */
+  | ({ type: 'attempt'; attempt: number } & RequestFields)
+  /** A retry is scheduled: `attempt` is the number of the retry about to be made (1 for the first). */
+  | ({
+      type: 'retry';
+      attempt: number;
+      delay: number;
+      reason: RetryReason;
+      status?: number;
+      elapsed: number;
+    } & RequestFields)
+  /** The call ended with a response the rules do not treat as failing. */
+  | ({ type: 'success'; attempts: number; status: number; elapsed: number } & RequestFields)
+  /** The call ended with a failing response or an error after retrying, or after being refused a retry. */
+  | ({
+      type: 'give-up';
+      attempts: number;
+      reason: GiveUpReason;
+      status?: number;
+      /** The error's `name`, when the call ended with an error. */
+      error?: string;
+      elapsed: number;
+    } & RequestFields)
+  /** A `timeout()` stage's deadline passed; `key` is the per-request option it reads. */
+  | ({ type: 'timeout'; timeout: number; key: string } & RequestFields)
+  /** A circuit changed state. */
+  | { type: 'circuit-state'; key: string; from: CircuitState; to: CircuitState }
+  /** An open circuit refused a call. */
+  | ({ type: 'circuit-rejected'; key: string; retryAfter: number } & RequestFields)
+  /** The retry budget refused a retry. */
+  | ({ type: 'budget-exhausted' } & RequestFields);
+
+/** The type of an `onEvent` listener. */
+export type EventListener = (event: ResilienceEvent) => void;
+
+/** Strips the query string and fragment: events must not leak tokens or signatures from URLs. */
+export function redactUrl(url: string): string {
+  const end = url.search(/[?#]/);
+  return end === -1 ? url : url.slice(0, end);
+}

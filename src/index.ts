@@ -1,0 +1,20 @@
+export type { Backoff, BackoffContext, Jitter } from './backoff.ts';
+export {
+  constantBackoff,
+  decorrelatedJitterBackoff,
+  exponentialBackoff,
+  linearBackoff,
+} from './backoff.ts';
+export type { CircuitBreakerOptions, CircuitOutcome } from './circuit-breaker/options.ts';
+export type { Clock } from './clock.ts';
+export { systemClock } from './clock.ts';
+export { compose } from './compose.ts';
+export { CircuitOpenError, isCircuitOpenError } from './errors/circuit-open-error.ts';
+export { isRetryExhaustedError, RetryExhaustedError } from './errors/retry-exhausted-error.ts';
+export { isTimeoutError, TimeoutError } from './errors/timeout-error.ts';
+export type { CircuitState, EventListener, GiveUpReason, ResilienceEvent, RetryReason } from './events.ts';
+export type { RequestRetryOptions, ResilienceRequestOptions } from './request-options.ts';
+export type { RetryBudgetOptions, RetryContext, RetryOptions } from './retry/options.ts';
+export type { TimeoutOptions } from './timeout.ts';
+export { timeout } from './timeout.ts';
+export type { FetchLike, Middleware } from './types.ts';

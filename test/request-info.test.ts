@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { redactUrl } from '../src/events.ts';
+import { requestHeader, requestMethod, requestSignal, requestUrl } from '../src/request-info.ts';
+
+describe('request info', () => {
+  it('reads url, method and signal from every input form', () => {
+    const signal = new AbortController().signal;
+    const request = new Request('http://a.test/x', { method: 'post', signal });
+    expect(requestUrl('http://a.test/s')).toBe('http://a.test/s');
+    expect(requestUrl(new URL('http://a.test/u'))).toBe('http://a.test/u');
+    expect(requestUrl(request)).toBe('http://a.test/x');
+    expect(requestMethod('http://a.test/')).toBe('GET');
+    expect(requestMethod('http://a.test/', { method: 'put' })).toBe('PUT');
+    expect(requestMethod(request)).toBe('POST');
+    expect(requestMethod(request, { method: 'delete' })).toBe('DELETE');
+    expect(requestSignal('http://a.test/', { signal })).toBe(signal);
+    expect(requestSignal(request)).toBe(request.signal);
+    expect(requestSignal(new URL('http://a.test/'))).toBeUndefined();
+  });
+
+  it('reads a header from every headers form, case-insensitively', () => {
+    const name = 'Idempotency-Key';
+    expect(requestHeader('u', { headers: { 'idempotency-key': 'a' } }, name)).toBe('a');
+    expect(requestHeader('u', { headers: [['IDEMPOTENCY-KEY', 'b']] }, name)).toBe('b');
+    expect(requestHeader('u', { headers: new Headers({ 'Idempotency-Key': 'c' }) }, name)).toBe('c');
+    expect(
+      requestHeader(new Request('http://a.test/', { headers: { 'idempotency-key': 'd' } }), undefined, name),
+    ).toBe('d');
+    expect(requestHeader('u', undefined, name)).toBeNull();
+    expect(requestHeader('u', { headers: {} }, name)).toBeNull();
+  });
+
+  it('redacts query strings and fragments from event URLs', () => {
+    expect(redactUrl('https://a.test/p?token=x#frag')).toBe('https://a.test/p');
+    expect(redactUrl('https://a.test/p#frag')).toBe('https://a.test/p');
+    expect(redactUrl('https://a.test/p')).toBe('https://a.test/p');
+  });
+});
