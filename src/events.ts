@@ -58,7 +58,9 @@ export type ResilienceEvent =
   /** An open circuit refused a call. */
   | ({ type: 'circuit-rejected'; key: string; retryAfter: number } & RequestFields)
   /** The retry budget refused a retry. */
-  | ({ type: 'budget-exhausted' } & RequestFields);
+  | ({ type: 'budget-exhausted' } & RequestFields)
+  /** A `fallback()` handler answered instead of the failing call: `status` of the failing response or `error` name. */
+  | ({ type: 'fallback'; status?: number; error?: string } & RequestFields);
 
 /** The type of an `onEvent` listener. */
 export type EventListener = (event: ResilienceEvent) => void;

@@ -13,6 +13,10 @@ export { CircuitOpenError, isCircuitOpenError } from './errors/circuit-open-erro
 export { isRetryExhaustedError, RetryExhaustedError } from './errors/retry-exhausted-error.ts';
 export { isTimeoutError, TimeoutError } from './errors/timeout-error.ts';
 export type { CircuitState, EventListener, GiveUpReason, ResilienceEvent, RetryReason } from './events.ts';
+export type { FallbackContext, FallbackOptions } from './fallback.ts';
+export { fallback } from './fallback.ts';
+export type { Metrics, MetricsSnapshot } from './metrics.ts';
+export { createMetrics } from './metrics.ts';
 export type { RequestRetryOptions, ResilienceRequestOptions } from './request-options.ts';
 export type { RetryBudgetOptions, RetryContext, RetryOptions } from './retry/options.ts';
 export type { TimeoutOptions } from './timeout.ts';
