@@ -1,8 +1,16 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  resolve: {
+    // Examples import the package by name, as users do; tests resolve it to the sources.
+    alias: [
+      { find: /^resilient-fetch\/ky$/, replacement: fileURLToPath(new URL('./src/ky.ts', import.meta.url)) },
+      { find: /^resilient-fetch$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+    ],
+  },
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'examples/msw-test.ts'],
     testTimeout: 20_000,
     pool: 'forks',
   },
