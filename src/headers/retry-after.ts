@@ -48,7 +48,7 @@ export function parseHttpDate(value: string, now: number): number | undefined {
   m = RFC_850.exec(value);
   if (m) return utc(fullYear(Number(m[3]), now), m[2]!, m[1]!, m[4]!, m[5]!, m[6]!);
   m = ASCTIME.exec(value);
-  if (m) return utc(m[7]!, m[1]!, m[2]!.trim(), m[3]!, m[4]!, m[5]!);
+  if (m) return utc(m[6]!, m[1]!, m[2]!.trim(), m[3]!, m[4]!, m[5]!);
   return undefined;
 }
 
