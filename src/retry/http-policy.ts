@@ -34,11 +34,8 @@ function isResponse(value: unknown): value is Response {
 }
 
 function describe(value: unknown): string {
-  return value === null
-    ? 'null'
-    : typeof value === 'object'
-      ? 'an object'
-      : `${typeof value} ${String(value)}`;
+  if (value === null || value === undefined) return String(value);
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 export function eventUrl(call: HttpCall): string {

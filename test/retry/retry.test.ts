@@ -5,7 +5,7 @@ import { RetryExhaustedError } from '../../src/errors/retry-exhausted-error.ts';
 import { TimeoutError } from '../../src/errors/timeout-error.ts';
 import type { ResilienceEvent } from '../../src/events.ts';
 import type { RetryOptions } from '../../src/retry/options.ts';
-import { RETRYING, retry } from '../../src/retry/retry.ts';
+import { retry } from '../../src/retry/retry.ts';
 import { networkError, scripted } from '../helpers/fake-transport.ts';
 
 beforeEach(() => {
@@ -171,9 +171,13 @@ describe('retry: exhaustion and waits', () => {
     const seen: Array<number | undefined> = [];
     const backoff = decorrelatedJitterBackoff({ base: 100, random: () => 0.5 });
     const transport = scripted(503, 503, 503, 200);
-    const fetch = retry({ limit: 3, backoff: (n, ctx) => (seen.push(ctx?.previousDelay), backoff(n, ctx)) })(
-      transport,
-    );
+    const fetch = retry({
+      limit: 3,
+      backoff: (n, ctx) => {
+        seen.push(ctx?.previousDelay);
+        return backoff(n, ctx);
+      },
+    })(transport);
     const call = fetch(URL_);
     await vi.advanceTimersByTimeAsync(0);
     expect(transport.calls).toHaveLength(1);
