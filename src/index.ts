@@ -13,8 +13,19 @@ export { CircuitOpenError, isCircuitOpenError } from './errors/circuit-open-erro
 export { isRetryExhaustedError, RetryExhaustedError } from './errors/retry-exhausted-error.ts';
 export { isTimeoutError, TimeoutError } from './errors/timeout-error.ts';
 export type { CircuitState, EventListener, GiveUpReason, ResilienceEvent, RetryReason } from './events.ts';
+export { parseRetryAfter } from './headers/retry-after.ts';
 export type { RequestRetryOptions, ResilienceRequestOptions } from './request-options.ts';
 export type { RetryBudgetOptions, RetryContext, RetryOptions } from './retry/options.ts';
+export { retry } from './retry/retry.ts';
+export type {
+  Operation,
+  OperationContext,
+  RetryAllOptions,
+  RetryAllResult,
+  RetryAsyncContext,
+  RetryAsyncOptions,
+} from './retry/retry-async.ts';
+export { retryAll, retryAsync } from './retry/retry-async.ts';
 export type { TimeoutOptions } from './timeout.ts';
 export { timeout } from './timeout.ts';
 export type { FetchLike, Middleware } from './types.ts';
