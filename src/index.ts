@@ -17,8 +17,19 @@ export type { FallbackContext, FallbackOptions } from './fallback.ts';
 export { fallback } from './fallback.ts';
 export type { Metrics, MetricsSnapshot } from './metrics.ts';
 export { createMetrics } from './metrics.ts';
+export { parseRetryAfter } from './headers/retry-after.ts';
 export type { RequestRetryOptions, ResilienceRequestOptions } from './request-options.ts';
 export type { RetryBudgetOptions, RetryContext, RetryOptions } from './retry/options.ts';
+export { retry } from './retry/retry.ts';
+export type {
+  Operation,
+  OperationContext,
+  RetryAllOptions,
+  RetryAllResult,
+  RetryAsyncContext,
+  RetryAsyncOptions,
+} from './retry/retry-async.ts';
+export { retryAll, retryAsync } from './retry/retry-async.ts';
 export type { TimeoutOptions } from './timeout.ts';
 export { timeout } from './timeout.ts';
 export type { FetchLike, Middleware } from './types.ts';

@@ -1,6 +1,7 @@
 import type { Backoff } from '../backoff.ts';
 import type { Clock } from '../clock.ts';
 import type { EventListener } from '../events.ts';
+import { duration, func, invalid, nonNegativeInteger, optionsObject } from '../validate.ts';
 
 /** What `shouldRetry`, `onRetry` and `backoff` learn about the attempt that just ended. */
 export interface RetryContext {
@@ -24,11 +25,15 @@ export interface RetryContext {
 
 /** Options of the retry budget shared by all calls through one `retry()` stage. */
 export interface RetryBudgetOptions {
-  /** Retries allowed as a share of calls. @default 0.1 */
+  /** Retries allowed as a share of the calls made within `ttl`. @default 0.1 */
   ratio?: number;
-  /** Retries allowed per second regardless of traffic, so a quiet client still retries. @default 10 */
+  /**
+   * Retries allowed per second regardless of traffic, so a quiet client still retries: a reserve of
+   * `minRetriesPerSecond · ttl / 1000` retries per window.
+   * @default 10
+   */
   minRetriesPerSecond?: number;
-  /** The window, in ms, over which calls and retries are counted. @default 10_000 */
+  /** The sliding window, in ms, over which calls and retries are counted (at least 10). @default 10_000 */
   ttl?: number;
 }
 
@@ -60,8 +65,22 @@ export interface RetryOptions {
   /** Called before each wait, with the context and the chosen delay in ms. */
   onRetry?: (context: RetryContext, delay: number) => void;
   /**
-   * The budget that keeps retries to a share of traffic, shared by every call through this stage.
-   * `false` disables it.
+   * Opt-in retries for POST, PATCH and other methods not in `methods`: when such a request carries no
+   * `Idempotency-Key` header, one is generated per call (`true`: `crypto.randomUUID()`, or your function) and
+   * sent unchanged on every attempt, so the server can tell a retry from a new request
+   * (IETF httpapi Idempotency-Key draft). The server must support the header for this to be safe.
+   * @default false
+   * @example
+   * ```ts
+   * const post = retry({ idempotencyKey: true })(fetch);
+   * await post('https://api.example.com/payments', { method: 'POST', body: '{"amount":10}' });
+   * ```
+   */
+  idempotencyKey?: boolean | (() => string);
+  /**
+   * The budget that keeps retries to a share of traffic, shared by every call through this stage (per-request
+   * overrides included). With the defaults, 1000 calls to an upstream that fails every request make at most
+   * 1200 attempts. `false` disables it.
    * @default { ratio: 0.1, minRetriesPerSecond: 10, ttl: 10_000 }
    */
   budget?: RetryBudgetOptions | false;
@@ -69,4 +88,55 @@ export interface RetryOptions {
   onEvent?: EventListener;
   /** Time and randomness, for tests. @default systemClock */
   clock?: Clock;
+}
+
+/** Options after validation, as the retry stage uses them. */
+export interface NormalisedRetryOptions {
+  limit: number;
+  methods: ReadonlySet<string>;
+  statusCodes: ReadonlySet<number>;
+  backoff: Backoff;
+  maxRetryAfter: number;
+  shouldRetry: RetryOptions['shouldRetry'];
+  onRetry: RetryOptions['onRetry'];
+  idempotencyKey: (() => string) | undefined;
+}
+
+/** RFC 9110 §9.2.2 idempotent methods, plus QUERY (safe, IETF httpbis safe-method-w-body draft). */
+export const DEFAULT_METHODS = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE', 'QUERY'] as const;
+export const DEFAULT_STATUS_CODES = [408, 429, 500, 502, 503, 504] as const;
+
+const randomKey = () => crypto.randomUUID();
+
+/**
+ * Validates the per-call options of the retry stage (those a request may override), naming the bad option.
+ * `defaultBackoff` is the stage's own, built once on its clock.
+ */
+export function normaliseRetryOptions(
+  options: RetryOptions,
+  defaultBackoff: Backoff,
+): NormalisedRetryOptions {
+  optionsObject('retry: options', options);
+  const methods = options.methods ?? DEFAULT_METHODS;
+  if (!Array.isArray(methods) || methods.some((m) => typeof m !== 'string')) {
+    invalid('retry: methods', 'an array of method names', methods);
+  }
+  const statusCodes = options.statusCodes ?? DEFAULT_STATUS_CODES;
+  if (!Array.isArray(statusCodes) || statusCodes.some((s) => !Number.isInteger(s) || s < 100 || s > 599)) {
+    invalid('retry: statusCodes', 'an array of HTTP status codes (100-599)', statusCodes);
+  }
+  const key = options.idempotencyKey ?? false;
+  if (typeof key !== 'boolean' && typeof key !== 'function') {
+    invalid('retry: idempotencyKey', 'a boolean or a function', key);
+  }
+  return {
+    limit: nonNegativeInteger('retry: limit', options.limit ?? 2),
+    methods: new Set(methods.map((m) => m.toUpperCase())),
+    statusCodes: new Set(statusCodes),
+    backoff: func('retry: backoff', options.backoff) ?? defaultBackoff,
+    maxRetryAfter: duration('retry: maxRetryAfter', options.maxRetryAfter ?? 60_000),
+    shouldRetry: func('retry: shouldRetry', options.shouldRetry),
+    onRetry: func('retry: onRetry', options.onRetry),
+    idempotencyKey: key === true ? randomKey : key === false ? undefined : key,
+  };
 }

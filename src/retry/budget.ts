@@ -1,0 +1,83 @@
+import { ratio as checkRatio, duration, nonNegativeInteger, optionsObject } from '../validate.ts';
+import type { RetryBudgetOptions } from './options.ts';
+
+/**
+ * A retry budget in the shape of Finagle's `RetryBudget`: over a sliding window of `ttl` ms, retries may not
+ * exceed `minRetriesPerSecond · ttl/1000` (a reserve, so a quiet client still retries) plus `ratio` times the
+ * calls made in the window. Retries themselves deposit nothing, so a failing upstream cannot feed its own storm.
+ *
+ * With the defaults (ratio 0.1, 10 per second, ttl 10 s), 1000 calls against an upstream that fails every
+ * request make at most 100 + 0.1 · 1000 = 200 retries, so 1200 attempts, whatever their timing within the
+ * window; once the window has passed quietly, the reserve is whole again.
+ *
+ * Pure arithmetic, `now` passed in: the window is kept as `BUCKETS` counters of `ttl / BUCKETS` ms each, so a
+ * deposit or withdrawal is O(1) with no allocation. A counter expires with its bucket, never later than `ttl`
+ * after the event it counts.
+ */
+export interface RetryBudget {
+  /** Records one call. */
+  deposit(now: number): void;
+  /** Takes one retry from the budget; `false` when none is left. */
+  withdraw(now: number): boolean;
+}
+
+const BUCKETS = 10;
+
+/** The default budget options; the retry stage documents them. */
+export const DEFAULT_BUDGET: Required<RetryBudgetOptions> = {
+  ratio: 0.1,
+  minRetriesPerSecond: 10,
+  ttl: 10_000,
+};
+
+/** Builds a budget from validated options. */
+export function createBudget(options: RetryBudgetOptions | undefined): RetryBudget {
+  optionsObject('retry: budget', options);
+  const ratio = checkRatio('retry: budget.ratio', options?.ratio ?? DEFAULT_BUDGET.ratio);
+  const perSecond = nonNegativeInteger(
+    'retry: budget.minRetriesPerSecond',
+    options?.minRetriesPerSecond ?? DEFAULT_BUDGET.minRetriesPerSecond,
+  );
+  const ttl = duration('retry: budget.ttl', options?.ttl ?? DEFAULT_BUDGET.ttl);
+  if (ttl < BUCKETS) throw new RangeError(`retry: budget.ttl must be at least ${BUCKETS} ms, got ${ttl}`);
+  const reserve = Math.floor((perSecond * ttl) / 1000);
+  const width = ttl / BUCKETS;
+  const calls = new Float64Array(BUCKETS);
+  const retries = new Float64Array(BUCKETS);
+  let current = Number.NEGATIVE_INFINITY; // index of the newest bucket
+  let totalCalls = 0;
+  let totalRetries = 0;
+
+  function advance(now: number): number {
+    const index = Math.floor(now / width);
+    if (index > current) {
+      // Clear the buckets that fell out of the window (all of them after a long quiet spell).
+      const stale = Math.min(BUCKETS, index - current);
+      for (let k = 1; k <= stale; k++) {
+        const slot = (((index - stale + k) % BUCKETS) + BUCKETS) % BUCKETS;
+        totalCalls -= calls[slot]!;
+        totalRetries -= retries[slot]!;
+        calls[slot] = 0;
+        retries[slot] = 0;
+      }
+      current = index;
+    }
+    // A clock that stepped back counts into the newest bucket.
+    return ((current % BUCKETS) + BUCKETS) % BUCKETS;
+  }
+
+  return {
+    deposit(now) {
+      calls[advance(now)]!++;
+      totalCalls++;
+    },
+    withdraw(now) {
+      const slot = advance(now);
+      // Integer arithmetic on whole retries: floating error must never grant one retry too many.
+      if (totalRetries + 1 > reserve + Math.floor(totalCalls * ratio + 1e-9)) return false;
+      retries[slot]!++;
+      totalRetries++;
+      return true;
+    },
+  };
+}

@@ -1,0 +1,136 @@
+import type { Backoff, BackoffContext } from '../backoff.ts';
+import { type Clock, clampDelay } from '../clock.ts';
+import { RetryExhaustedError } from '../errors/retry-exhausted-error.ts';
+import type { GiveUpReason, RetryReason } from '../events.ts';
+import type { RetryBudget } from './budget.ts';
+
+/**
+ * The one retry loop, shared by `retry()` (attempts are fetches) and `retryAsync()` (attempts are any async
+ * operation): attempt → classify the outcome → limit and budget → wait → next attempt. What an attempt is, how
+ * an outcome is judged and what is reported are the policy's; the order of those steps is the engine's.
+ */
+
+/** How a policy judges one attempt's outcome. */
+export type Verdict =
+  /** A value that is not a failure: the call ends with it. */
+  | { kind: 'done' }
+  /** A failure that must not be retried: the call ends with it (an error rethrown unchanged). */
+  | { kind: 'fail'; giveUp: GiveUpReason }
+  /** A failure worth retrying; `wait` (ms) is a server-requested delay that replaces the backoff. */
+  | { kind: 'retry'; reason: RetryReason; wait?: number };
+
+export const DONE: Verdict = Object.freeze({ kind: 'done' });
+export const NOT_RETRYABLE: Verdict = Object.freeze({ kind: 'fail', giveUp: 'not-retryable' });
+
+/** The state of one call through the engine; policies extend it with their own fields. */
+export interface RunState {
+  /** Retries allowed for this call. */
+  limit: number;
+  /** Why a wanted retry beyond `limit` is refused: `'limit'`, or why this call may not retry at all. */
+  refusal: GiveUpReason;
+  backoff: Backoff;
+  /** The caller's signal (or the run's own): an abort ends the call at once with its reason. */
+  signal: AbortSignal | undefined;
+  /** `clock.now()` when the call started. */
+  start: number;
+  /** Attempts started so far. */
+  attempts: number;
+  /** The delay used before the previous retry. */
+  previousDelay: number | undefined;
+}
+
+/** What an attempt ended with. `threw` tells an error from a value (an error may be any value). */
+export interface Outcome<T> {
+  value: T | undefined;
+  error: unknown;
+  threw: boolean;
+}
+
+export interface Policy<T, C extends RunState, X extends BackoffContext> {
+  clock: Clock;
+  budget: RetryBudget | undefined;
+  /** Makes attempt number `n` (from 1). */
+  attempt(call: C, n: number): Promise<T>;
+  /** Judges an outcome; `final` is true when no retry may follow, so nothing needs to be prepared for one. */
+  classify(call: C, outcome: Outcome<T>, final: boolean): Verdict | Promise<Verdict>;
+  /** The context handed to the backoff and the retry hook. */
+  context(call: C, outcome: Outcome<T>, verdict: Verdict): X;
+  /** A retry is about to wait `delay` ms. */
+  retrying?(call: C, context: X, delay: number, verdict: Verdict & { kind: 'retry' }): void;
+  /** The call ends: with success (`giveUp` undefined), or by giving up. */
+  end?(call: C, outcome: Outcome<T>, giveUp: GiveUpReason | undefined): void;
+  /** The budget refused a retry. */
+  budgetExhausted?(call: C): void;
+  /** Releases a value that will not be returned (a response body to cancel). */
+  discard?(value: T): void;
+}
+
+function isThenable<V>(value: V | Promise<V>): value is Promise<V> {
+  return typeof (value as Promise<V>)?.then === 'function';
+}
+
+/** Runs `call` under `policy` until it succeeds, may not retry, or runs out of attempts. */
+export async function execute<T, C extends RunState, X extends BackoffContext>(
+  policy: Policy<T, C, X>,
+  call: C,
+): Promise<T> {
+  const outcome: Outcome<T> = { value: undefined, error: undefined, threw: false };
+  for (;;) {
+    const n = ++call.attempts;
+    outcome.threw = false;
+    outcome.error = undefined;
+    outcome.value = undefined;
+    try {
+      outcome.value = await policy.attempt(call, n);
+    } catch (error) {
+      outcome.error = error;
+      outcome.threw = true;
+    }
+    const signal = call.signal;
+    // The caller's abort or an outer deadline: never retried, whatever the error says.
+    if (outcome.threw && signal?.aborted) {
+      policy.end?.(call, outcome, 'deadline');
+      throw signal.reason;
+    }
+
+    const final = n > call.limit;
+    let verdict: Verdict;
+    try {
+      const judged = policy.classify(call, outcome, final);
+      verdict = isThenable(judged) ? await judged : judged;
+    } catch (error) {
+      if (!outcome.threw) policy.discard?.(outcome.value as T);
+      policy.end?.(call, { value: undefined, error, threw: true }, 'not-retryable');
+      throw error;
+    }
+    if (verdict.kind === 'done') {
+      policy.end?.(call, outcome, undefined);
+      return outcome.value as T;
+    }
+
+    let giveUp = verdict.kind === 'fail' ? verdict.giveUp : final ? call.refusal : undefined;
+    if (giveUp === undefined && policy.budget && !policy.budget.withdraw(policy.clock.now())) {
+      policy.budgetExhausted?.(call);
+      giveUp = 'budget';
+    }
+    if (giveUp !== undefined) {
+      policy.end?.(call, outcome, giveUp);
+      if (!outcome.threw) return outcome.value as T;
+      throw verdict.kind === 'retry' && n > 1 ? new RetryExhaustedError(n, outcome.error) : outcome.error;
+    }
+
+    const retry = verdict as Verdict & { kind: 'retry' };
+    const context = policy.context(call, outcome, verdict);
+    // A server-given wait replaces the backoff and is not jittered; no timer ever exceeds 2^31−1 ms.
+    const delay = clampDelay(retry.wait ?? call.backoff(n, context));
+    policy.retrying?.(call, context, delay, retry);
+    if (!outcome.threw) policy.discard?.(outcome.value as T);
+    try {
+      await policy.clock.sleep(delay, signal);
+    } catch (error) {
+      policy.end?.(call, { value: undefined, error, threw: true }, 'deadline');
+      throw error;
+    }
+    call.previousDelay = delay;
+  }
+}

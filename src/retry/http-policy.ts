@@ -1,0 +1,178 @@
+import type { Clock } from '../clock.ts';
+import { type EventListener, redactUrl } from '../events.ts';
+import { requestUrl } from '../request-info.ts';
+import type { FetchLike } from '../types.ts';
+import type { RetryBudget } from './budget.ts';
+import { errorVerdict, overrideVerdict, responseVerdict, retriableStatus } from './decide.ts';
+import { NOT_RETRYABLE, type Outcome, type Policy, type RunState, type Verdict } from './engine.ts';
+import type { NormalisedRetryOptions, RetryContext } from './options.ts';
+
+/** One fetch call through the retry stage. */
+export interface HttpCall extends RunState {
+  input: string | URL | Request;
+  /** The init passed downstream: the caller's, marked so that a retry stage below does not retry too. */
+  init: RequestInit;
+  options: NormalisedRetryOptions;
+  method: string;
+  /** Send a `clone()` of the `Request` input on every attempt a retry may follow. */
+  clone: boolean;
+  /** The redacted URL, computed once when an event needs it. */
+  url: string | undefined;
+  /** The error made for a transport that broke the fetch contract: never retried. */
+  fatal: unknown;
+  /** The context built for the current attempt (for `shouldRetry`), reused by the backoff and `onRetry`. */
+  context: RetryContext | undefined;
+}
+
+function isResponse(value: unknown): value is Response {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Response).status === 'number' &&
+    typeof (value as Response).headers?.get === 'function'
+  );
+}
+
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+export function eventUrl(call: HttpCall): string {
+  if (call.url === undefined) call.url = redactUrl(requestUrl(call.input));
+  return call.url;
+}
+
+function buildContext(
+  call: HttpCall,
+  clock: Clock,
+  outcome: Outcome<Response>,
+  verdict: Verdict,
+): RetryContext {
+  const context: RetryContext = {
+    attempt: call.attempts,
+    elapsed: clock.now() - call.start,
+    method: call.method,
+    url: requestUrl(call.input),
+  };
+  if (outcome.threw) context.error = outcome.error;
+  else context.response = outcome.value;
+  if (verdict.kind === 'retry' && verdict.wait !== undefined) context.retryAfter = verdict.wait;
+  if (call.previousDelay !== undefined) context.previousDelay = call.previousDelay;
+  return context;
+}
+
+/** The retry engine's policy for fetch calls: attempts go to `next`, outcomes are judged by the HTTP rules. */
+export function httpPolicy(
+  next: FetchLike,
+  clock: Clock,
+  budget: RetryBudget | undefined,
+  onEvent: EventListener | undefined,
+): Policy<Response, HttpCall, RetryContext> {
+  return {
+    clock,
+    budget,
+    attempt(call, n) {
+      if (onEvent) onEvent({ type: 'attempt', attempt: n, url: eventUrl(call), method: call.method });
+      let input = call.input;
+      if (call.clone && n <= call.limit) {
+        try {
+          input = (input as Request).clone();
+        } catch (error) {
+          // A body already read cannot be cloned; no retry can fix that.
+          call.fatal = error;
+          throw error;
+        }
+      }
+      try {
+        return next(input, call.init);
+      } catch (error) {
+        call.fatal = new TypeError(
+          'retry: the transport threw synchronously; a fetch function must return a promise',
+          { cause: error },
+        );
+        throw call.fatal;
+      }
+    },
+
+    classify(call, outcome, final) {
+      const { options } = call;
+      let verdict: Verdict;
+      if (outcome.threw) {
+        if (call.fatal !== undefined && outcome.error === call.fatal) return NOT_RETRYABLE;
+        verdict = errorVerdict(outcome.error);
+      } else {
+        const response = outcome.value;
+        if (!isResponse(response)) {
+          throw new TypeError(`retry: the transport resolved to ${describe(response)}, not a Response`);
+        }
+        const retriable = retriableStatus(options, response.status, call.input, call.init);
+        verdict = responseVerdict(options, response, retriable, final, clock.now());
+      }
+      call.context = undefined;
+      if (!options.shouldRetry) return verdict;
+      call.context = buildContext(call, clock, outcome, verdict);
+      return overrideVerdict(options, call.context, verdict, final, clock.now());
+    },
+
+    context(call, outcome, verdict) {
+      const context = call.context ?? buildContext(call, clock, outcome, verdict);
+      if (verdict.kind === 'retry' && verdict.wait !== undefined) context.retryAfter = verdict.wait;
+      return context;
+    },
+
+    retrying(call, context, delay, verdict) {
+      call.options.onRetry?.(context, delay);
+      if (!onEvent) return;
+      const event: Extract<Parameters<EventListener>[0], { type: 'retry' }> = {
+        type: 'retry',
+        attempt: call.attempts,
+        delay,
+        reason: verdict.reason,
+        url: eventUrl(call),
+        method: call.method,
+        elapsed: clock.now() - call.start,
+      };
+      if (context.response) event.status = context.response.status;
+      onEvent(event);
+    },
+
+    end(call, outcome, giveUp) {
+      if (!onEvent) return;
+      const common = { url: eventUrl(call), method: call.method, elapsed: clock.now() - call.start };
+      const response = outcome.threw ? undefined : outcome.value;
+      const status = isResponse(response) ? response.status : undefined;
+      if (giveUp === undefined) {
+        onEvent({ type: 'success', attempts: call.attempts, status: status ?? 0, ...common });
+        return;
+      }
+      const event: Extract<Parameters<EventListener>[0], { type: 'give-up' }> = {
+        type: 'give-up',
+        attempts: call.attempts,
+        reason: giveUp,
+        ...common,
+      };
+      if (status !== undefined) event.status = status;
+      if (outcome.threw) event.error = errorName(outcome.error);
+      onEvent(event);
+    },
+
+    budgetExhausted(call) {
+      if (onEvent) onEvent({ type: 'budget-exhausted', url: eventUrl(call), method: call.method });
+    },
+
+    discard(response) {
+      // undici keeps the connection busy until the body is consumed or cancelled.
+      try {
+        response?.body?.cancel().catch(() => {});
+      } catch {
+        // A locked or foreign body: nothing more can be done for it.
+      }
+    },
+  };
+}
+
+function errorName(error: unknown): string {
+  const name = (error as Error | undefined)?.name;
+  return typeof name === 'string' ? name : typeof error;
+}

@@ -1,0 +1,250 @@
+import { type Backoff, exponentialBackoff } from '../backoff.ts';
+import { type Clock, startTimer, systemClock } from '../clock.ts';
+import { RetryExhaustedError } from '../errors/retry-exhausted-error.ts';
+import { TimeoutError } from '../errors/timeout-error.ts';
+import {
+  deadline,
+  func,
+  invalid,
+  nonNegativeInteger,
+  optionsObject,
+  positiveInteger,
+  ratio,
+} from '../validate.ts';
+import { execute, NOT_RETRYABLE, type Outcome, type Policy, type RunState, type Verdict } from './engine.ts';
+
+/** What an operation run by `retryAsync()` is given. */
+export interface OperationContext {
+  /** The attempt number, from 1. */
+  attempt: number;
+  /** Aborts when the caller's `signal` aborts or the run's `timeout` passes: pass it on to what you call. */
+  signal: AbortSignal;
+}
+
+/** What `shouldRetry`, `onRetry` and `backoff` learn about the attempt that just failed. */
+export interface RetryAsyncContext {
+  /** Attempts made so far, counting the one that just failed (1 after the first). */
+  attempt: number;
+  /** ms since the run started. */
+  elapsed: number;
+  /** The error of the attempt that just failed. */
+  error: unknown;
+  /** The delay used before the previous retry, in ms. */
+  previousDelay?: number;
+}
+
+/** Options of `retryAsync()`. */
+export interface RetryAsyncOptions {
+  /** Retries after the first attempt (so `limit + 1` attempts at most). @default 2 */
+  limit?: number;
+  /** Delay before retry number `attempt` (1 for the first). @default exponentialBackoff() with full jitter */
+  backoff?: Backoff;
+  /**
+   * Whether to retry after `error`: `true`, `false`, or `undefined` for the default, which retries every error
+   * but an abort (an error named `AbortError`).
+   */
+  shouldRetry?: (
+    error: unknown,
+    context: RetryAsyncContext,
+  ) => boolean | undefined | Promise<boolean | undefined>;
+  /** Ends the run at once when it aborts; the run rejects with its reason. */
+  signal?: AbortSignal;
+  /** ms for the whole run, waits included; the run then rejects with a `TimeoutError`. @default none */
+  timeout?: number;
+  /** Called before each wait, with the context and the chosen delay in ms. */
+  onRetry?: (context: RetryAsyncContext, delay: number) => void;
+  /** Time and randomness, for tests. @default systemClock */
+  clock?: Clock;
+}
+
+/** Options of `retryAll()`: those of `retryAsync()`, applied to each operation, plus these. */
+export interface RetryAllOptions extends RetryAsyncOptions {
+  /** Operations running at once. @default 8 */
+  concurrency?: number;
+  /** When set (0–1), fewer successes than this share reject the whole with `RetryExhaustedError`. */
+  minSuccessRatio?: number;
+}
+
+/** An operation for `retryAsync()`. A synchronous throw counts as a failed attempt. */
+export type Operation<T> = (context: OperationContext) => Promise<T> | T;
+
+/** What `retryAll()` resolves to: values and errors, each in input order. */
+export interface RetryAllResult<T> {
+  successful: T[];
+  failed: unknown[];
+}
+
+interface Settings {
+  limit: number;
+  backoff: Backoff;
+  shouldRetry: RetryAsyncOptions['shouldRetry'];
+  signal: AbortSignal | undefined;
+  timeout: number | undefined;
+  onRetry: RetryAsyncOptions['onRetry'];
+  clock: Clock;
+}
+
+const RETRY: Verdict = Object.freeze({ kind: 'retry', reason: 'should-retry' });
+
+function settings(name: string, options: RetryAsyncOptions): Settings {
+  optionsObject(`${name}: options`, options);
+  const clock = options.clock ?? systemClock;
+  const signal = options.signal;
+  if (signal !== undefined && typeof signal?.addEventListener !== 'function') {
+    invalid(`${name}: signal`, 'an AbortSignal', signal);
+  }
+  return {
+    limit: nonNegativeInteger(`${name}: limit`, options.limit ?? 2),
+    backoff:
+      func(`${name}: backoff`, options.backoff) ?? exponentialBackoff({ random: () => clock.random() }),
+    shouldRetry: func(`${name}: shouldRetry`, options.shouldRetry),
+    signal,
+    timeout: options.timeout === undefined ? undefined : deadline(`${name}: timeout`, options.timeout),
+    onRetry: func(`${name}: onRetry`, options.onRetry),
+    clock,
+  };
+}
+
+function isAbort(error: unknown): boolean {
+  return (error as Error | undefined)?.name === 'AbortError';
+}
+
+/** Settles with the operation, or rejects with the signal's reason as soon as it aborts. */
+function untilAborted<T>(pending: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    pending.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+function asyncPolicy<T>(
+  s: Settings,
+  operation: Operation<T>,
+  signal: AbortSignal,
+): Policy<T, RunState, RetryAsyncContext> {
+  const context = (call: RunState, outcome: Outcome<T>): RetryAsyncContext => {
+    const ctx: RetryAsyncContext = {
+      attempt: call.attempts,
+      elapsed: s.clock.now() - call.start,
+      error: outcome.error,
+    };
+    if (call.previousDelay !== undefined) ctx.previousDelay = call.previousDelay;
+    return ctx;
+  };
+  return {
+    clock: s.clock,
+    budget: undefined,
+    attempt: (_call, attempt) =>
+      untilAborted(new Promise<T>((resolve) => resolve(operation({ attempt, signal }))), signal),
+    async classify(call, outcome) {
+      if (!outcome.threw) return { kind: 'done' };
+      const fallback = isAbort(outcome.error) ? NOT_RETRYABLE : RETRY;
+      if (!s.shouldRetry) return fallback;
+      const answer = await s.shouldRetry(outcome.error, context(call, outcome));
+      return answer === undefined ? fallback : answer ? RETRY : NOT_RETRYABLE;
+    },
+    context,
+    retrying: (_call, ctx, delay) => s.onRetry?.(ctx, delay),
+  };
+}
+
+async function run<T>(operation: Operation<T>, s: Settings, attempts?: { count: number }): Promise<T> {
+  const caller = s.signal;
+  if (caller?.aborted) throw caller.reason;
+  // One controller per run, linked to the caller's signal by a listener removed when the run settles.
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(caller!.reason);
+  caller?.addEventListener('abort', onAbort, { once: true });
+  const limit = s.timeout;
+  const timer =
+    limit === undefined ? undefined : startTimer(() => controller.abort(new TimeoutError(limit)), limit);
+  const call: RunState = {
+    limit: s.limit,
+    refusal: 'limit',
+    backoff: s.backoff,
+    signal: controller.signal,
+    start: s.clock.now(),
+    attempts: 0,
+    previousDelay: undefined,
+  };
+  try {
+    return await execute(asyncPolicy(s, operation, controller.signal), call);
+  } finally {
+    if (attempts) attempts.count += call.attempts;
+    clearTimeout(timer);
+    caller?.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
+ * Runs `operation` until it resolves, retrying failures with backoff: the same engine as `retry()`, for code
+ * that is not a fetch (an SDK call, a database query). With `limit: 0` an error is rethrown unchanged; after
+ * more than one attempt a retryable failure rejects with `RetryExhaustedError` (`cause` = the last error);
+ * an error `shouldRetry` refuses is rethrown unchanged.
+ *
+ * @example
+ * ```ts
+ * const user = await retryAsync(({ signal }) => db.findUser(id, { signal }), { limit: 4, timeout: 5_000 });
+ * ```
+ */
+export async function retryAsync<T>(operation: Operation<T>, options: RetryAsyncOptions = {}): Promise<T> {
+  func('retryAsync: operation', operation, false);
+  return run(operation, settings('retryAsync', options));
+}
+
+/**
+ * Runs many operations, each with `retryAsync()`, at most `concurrency` at once. Resolves with the values and
+ * the errors, each in input order; with `minSuccessRatio`, rejects with a `RetryExhaustedError` carrying
+ * both (`attempts` = all attempts made, `cause` = an `AggregateError` of the failures) when too few succeed.
+ * When `signal` aborts, rejects with its reason.
+ *
+ * @example
+ * ```ts
+ * const { successful, failed } = await retryAll(ids.map((id) => () => fetchJson(id)), { concurrency: 4 });
+ * ```
+ */
+export async function retryAll<T>(
+  operations: readonly Operation<T>[],
+  options: RetryAllOptions = {},
+): Promise<RetryAllResult<T>> {
+  if (!Array.isArray(operations)) invalid('retryAll: operations', 'an array of functions', operations);
+  for (const [i, op] of operations.entries()) func(`retryAll: operations[${i}]`, op, false);
+  const s = settings('retryAll', options);
+  const concurrency = positiveInteger('retryAll: concurrency', options.concurrency ?? 8);
+  const minRatio =
+    options.minSuccessRatio === undefined
+      ? undefined
+      : ratio('retryAll: minSuccessRatio', options.minSuccessRatio);
+
+  const outcomes: Array<{ ok: true; value: T } | { ok: false; error: unknown }> = new Array(
+    operations.length,
+  );
+  const attempts = { count: 0 };
+  let next = 0;
+  const worker = async () => {
+    while (next < operations.length) {
+      const i = next++;
+      try {
+        outcomes[i] = { ok: true, value: await run(operations[i]!, s, attempts) };
+      } catch (error) {
+        outcomes[i] = { ok: false, error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, operations.length) }, worker));
+  if (s.signal?.aborted) throw s.signal.reason;
+
+  const successful: T[] = [];
+  const failed: unknown[] = [];
+  for (const o of outcomes) {
+    if (o.ok) successful.push(o.value);
+    else failed.push(o.error);
+  }
+  if (minRatio !== undefined && operations.length > 0 && successful.length < minRatio * operations.length) {
+    const cause = new AggregateError(failed, `${failed.length} of ${operations.length} operations failed`);
+    throw new RetryExhaustedError(attempts.count, cause, { successful, failed });
+  }
+  return { successful, failed };
+}

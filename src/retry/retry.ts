@@ -1,0 +1,134 @@
+import { exponentialBackoff } from '../backoff.ts';
+import { systemClock } from '../clock.ts';
+import type { GiveUpReason } from '../events.ts';
+import { isRequest, requestHeader, requestMethod, requestSignal } from '../request-info.ts';
+import { resolveStage } from '../request-options.ts';
+import type { FetchLike, Middleware } from '../types.ts';
+import { func, invalid, optionsObject } from '../validate.ts';
+import { replayOf } from './body.ts';
+import { createBudget } from './budget.ts';
+import { execute } from './engine.ts';
+import { eventUrl, type HttpCall, httpPolicy } from './http-policy.ts';
+import { type NormalisedRetryOptions, normaliseRetryOptions, type RetryOptions } from './options.ts';
+
+/**
+ * Marks the init a retry stage passes downstream. A retry stage that sees it (a resilient fetch used as the
+ * transport of another, or installed globally under one) passes the call straight through, so retries never
+ * multiply across layers (AWS Builders' Library: 3 retries at each of 5 layers is 243× the load).
+ * A registered symbol, so two copies of the package agree on it.
+ */
+export const RETRYING: symbol = Symbol.for('resilient-fetch.retrying');
+
+/**
+ * Retries failed calls with backoff and jitter, honouring Retry-After and rate-limit headers, within a retry
+ * budget shared by every call through the stage. Only idempotent methods are retried, and POST/PATCH… only
+ * with an `Idempotency-Key` header. The last response is returned as is (a 503 is a value); an error that
+ * was retried until the end rejects with `RetryExhaustedError`.
+ *
+ * @throws {TypeError|RangeError} for a bad option, naming it.
+ * @example
+ * ```ts
+ * const fetchWithRetry = retry({ limit: 3, onRetry: (c, delay) => console.log(c.attempt, delay) })(fetch);
+ * const response = await fetchWithRetry('https://example.com/data', { resilience: { retry: { limit: 5 } } });
+ * ```
+ */
+export function retry(options: RetryOptions = {}): Middleware {
+  optionsObject('retry: options', options);
+  const clock = options.clock ?? systemClock;
+  if (
+    typeof clock?.now !== 'function' ||
+    typeof clock.sleep !== 'function' ||
+    typeof clock.random !== 'function'
+  ) {
+    invalid('retry: clock', 'an object with now(), sleep() and random()', clock);
+  }
+  const onEvent = func('retry: onEvent', options.onEvent);
+  const budget = options.budget === false ? undefined : createBudget(options.budget);
+  // The default backoff draws from the stage's clock, so an injected clock makes delays reproducible.
+  const defaultBackoff = exponentialBackoff({ random: () => clock.random() });
+  const normalise = (raw: RetryOptions) => normaliseRetryOptions(raw, defaultBackoff);
+  const normalised = normalise(options);
+
+  return function retryMiddleware(next: FetchLike): FetchLike {
+    const policy = httpPolicy(next, clock, budget, onEvent);
+
+    return function retryFetch(input, init) {
+      if (init !== undefined && (init as Record<symbol, unknown>)[RETRYING] === true)
+        return next(input, init);
+      let resolved: NormalisedRetryOptions | false = normalised;
+      const override = init?.resilience?.retry;
+      if (override !== undefined) {
+        try {
+          if (
+            override !== false &&
+            typeof override !== 'number' &&
+            (typeof override !== 'object' || override === null)
+          ) {
+            invalid('resilience.retry', 'an options object, a number or false', override);
+          }
+          resolved = resolveStage(override, options, normalised, normalise, 'limit');
+        } catch (error) {
+          return Promise.reject(error);
+        }
+      }
+      const now = clock.now();
+      budget?.deposit(now);
+      if (resolved === false) return next(input, init);
+
+      const method = requestMethod(input, init);
+      let limit = resolved.limit;
+      let refusal: GiveUpReason = 'limit';
+      // RFC 9110 §9.2.2: a non-idempotent request is retried only when an Idempotency-Key makes it safe.
+      if (
+        limit > 0 &&
+        !resolved.methods.has(method) &&
+        requestHeader(input, init, 'idempotency-key') === null
+      ) {
+        if (resolved.idempotencyKey)
+          init = withHeader(input, init, 'idempotency-key', resolved.idempotencyKey());
+        else {
+          limit = 0;
+          refusal = 'not-retryable';
+        }
+      }
+      const replay = limit > 0 ? replayOf(input, init) : 'none';
+      if (replay === 'not-replayable') {
+        limit = 0;
+        refusal = 'not-replayable';
+      }
+      const call: HttpCall = {
+        limit,
+        refusal,
+        backoff: resolved.backoff,
+        signal: requestSignal(input, init),
+        start: now,
+        attempts: 0,
+        previousDelay: undefined,
+        input,
+        init: { ...init, [RETRYING]: true },
+        options: resolved,
+        method,
+        clone: replay === 'clone',
+        url: undefined,
+        fatal: undefined,
+        context: undefined,
+      };
+      if (onEvent) onEvent({ type: 'request', url: eventUrl(call), method });
+      return execute(policy, call);
+    };
+  };
+}
+
+/** The init with one header set, copying the headers it would send (init's, else the `Request` input's). */
+function withHeader(
+  input: string | URL | Request,
+  init: RequestInit | undefined,
+  name: string,
+  value: string,
+): RequestInit {
+  const headers = new Headers(
+    init?.headers ?? (typeof input === 'object' && isRequest(input) ? input.headers : undefined),
+  );
+  headers.set(name, value);
+  return { ...init, headers };
+}
