@@ -22,7 +22,8 @@ export function serverWait(response: Response, now: number): number | undefined 
   if (!value) return undefined;
   // RFC 9110 §10.2.3: delay-seconds = 1*DIGIT; "1.5", "-1" and "1e3" are not delays.
   if (/^\d+$/.test(value)) return Number(value) * 1_000;
-  const date = Date.parse(value);
+  // Every HTTP-date form starts with a day name (RFC 9110 §5.6.7); Date.parse alone would take "1.5" as a date.
+  const date = /^[A-Za-z]{3}/.test(value) ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(date)) return undefined;
   // A date in the past means "now".
   return Math.max(0, date - now);
