@@ -148,7 +148,9 @@ async function run(commands: Command[]) {
 describe('circuitBreaker against a reference model', () => {
   it('agrees on state() and admission after every step of random call/outcome/time/control sequences', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(command, { minLength: 20, maxLength: 80, size: 'max' }), (commands) => run(commands)),
+      fc.asyncProperty(fc.array(command, { minLength: 20, maxLength: 80, size: 'max' }), (commands) =>
+        run(commands),
+      ),
       { numRuns: 300 },
     );
   });
