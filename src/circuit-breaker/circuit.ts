@@ -50,11 +50,15 @@ export class Circuit {
   /** Second-chance bit of the registry's eviction sweep. */
   used = false;
 
-  constructor(
-    readonly key: string,
-    readonly strategy: Strategy,
-    private readonly config: CircuitConfig,
-  ) {}
+  readonly key: string;
+  readonly strategy: Strategy;
+  readonly #config: CircuitConfig;
+
+  constructor(key: string, strategy: Strategy, config: CircuitConfig) {
+    this.key = key;
+    this.strategy = strategy;
+    this.#config = config;
+  }
 
   /** The state a caller would meet now: open past its `openUntil` is half-open. */
   effectiveState(now: number): CircuitState {
@@ -69,7 +73,7 @@ export class Circuit {
       if (now < this.openUntil) return this.openUntil - now;
       this.moveTo('half-open', now);
     }
-    if (this.trials >= this.config.halfOpenMaxCalls) return 0;
+    if (this.trials >= this.#config.halfOpenMaxCalls) return 0;
     this.trials++;
     return ADMITTED;
   }
@@ -83,7 +87,7 @@ export class Circuit {
     } else if (trial) {
       this.trials--;
       if (failed) this.moveTo('open', now);
-      else if (++this.successes >= this.config.successThreshold) this.moveTo('closed', now);
+      else if (++this.successes >= this.#config.successThreshold) this.moveTo('closed', now);
     }
   }
 
@@ -98,9 +102,9 @@ export class Circuit {
     this.generation++;
     this.trials = 0;
     this.successes = 0;
-    if (to === 'open') this.openUntil = now + this.config.recoveryTimeout;
+    if (to === 'open') this.openUntil = now + this.#config.recoveryTimeout;
     if (to === 'closed') this.strategy.reset();
-    if (from !== to) this.config.changed(this.key, from, to);
+    if (from !== to) this.#config.changed(this.key, from, to);
   }
 
   /** True when dropping this circuit loses nothing a fresh one would not have. */

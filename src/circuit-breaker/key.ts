@@ -10,23 +10,32 @@
 export function originKey(url: string): string {
   const slashes = url.indexOf('//');
   if (slashes === -1 || url.charCodeAt(slashes - 1) !== 58 /* ':' */) return noAuthorityKey(url);
-  const start = slashes + 2;
-  let end = start;
+  // Most URLs are already lower case with no user info (a `URL` or `Request` always is): then one slice.
+  let plain = true;
+  for (let i = 0; i < slashes; i++) if (isUpper(url.charCodeAt(i))) plain = false;
+  let end = slashes + 2;
   let at = -1;
   for (; end < url.length; end++) {
     const c = url.charCodeAt(end);
     if (c === 47 /* / */ || c === 63 /* ? */ || c === 35 /* # */ || c === 92 /* \ */) break;
     if (c === 64 /* @ */) at = end;
+    else if (isUpper(c)) plain = false;
   }
-  let authority = url.slice(at === -1 ? start : at + 1, end);
+  const port = defaultPort(url, slashes, end);
+  if (plain && at === -1 && port === 0) return end === url.length ? url : url.slice(0, end);
   const scheme = url.slice(0, slashes - 1).toLowerCase();
-  if (
-    (scheme === 'https' && authority.endsWith(':443')) ||
-    (scheme === 'http' && authority.endsWith(':80'))
-  ) {
-    authority = authority.slice(0, authority.lastIndexOf(':'));
-  }
-  return `${scheme}://${authority.toLowerCase()}`;
+  const authority = url.slice(at === -1 ? slashes + 2 : at + 1, end - port).toLowerCase();
+  return `${scheme}://${authority}`;
+}
+
+const isUpper = (c: number) => c >= 65 && c <= 90;
+
+/** The length of a default port suffix (`:443` after https, `:80` after http) ending at `end`, else 0. */
+function defaultPort(url: string, slashes: number, end: number): number {
+  const scheme = slashes - 1; // length of the scheme before ':'
+  if (scheme === 5 && url.endsWith(':443', end) && /^https$/i.test(url.slice(0, 5))) return 4;
+  if (scheme === 4 && url.endsWith(':80', end) && /^http$/i.test(url.slice(0, 4))) return 3;
+  return 0;
 }
 
 function noAuthorityKey(url: string): string {

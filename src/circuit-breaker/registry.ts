@@ -17,10 +17,13 @@ const SWEEP = 32;
 export class Registry {
   readonly #circuits = new Map<string, Circuit>();
 
-  constructor(
-    private readonly max: number,
-    private readonly create: (key: string) => Circuit,
-  ) {}
+  readonly #max: number;
+  readonly #create: (key: string) => Circuit;
+
+  constructor(max: number, create: (key: string) => Circuit) {
+    this.#max = max;
+    this.#create = create;
+  }
 
   get size(): number {
     return this.#circuits.size;
@@ -30,8 +33,8 @@ export class Registry {
   get(key: string, now: number): Circuit {
     let circuit = this.#circuits.get(key);
     if (circuit === undefined) {
-      if (this.#circuits.size >= this.max) this.#evict(now);
-      circuit = this.create(key);
+      if (this.#circuits.size >= this.#max) this.#evict(now);
+      circuit = this.#create(key);
       this.#circuits.set(key, circuit);
     } else {
       circuit.used = true;
