@@ -5,7 +5,12 @@ export {
   exponentialBackoff,
   linearBackoff,
 } from './backoff.ts';
+export type { CircuitBreaker } from './circuit-breaker/circuit-breaker.ts';
+export { circuitBreaker } from './circuit-breaker/circuit-breaker.ts';
+export type { CoolDownMode } from './circuit-breaker/cool-down.ts';
 export type { CircuitBreakerOptions, CircuitOutcome } from './circuit-breaker/options.ts';
+export type { CircuitBreakerSnapshot, CircuitSnapshot } from './circuit-breaker/snapshot.ts';
+export type { StrategySnapshot } from './circuit-breaker/strategy.ts';
 export type { Clock } from './clock.ts';
 export { systemClock } from './clock.ts';
 export { compose } from './compose.ts';

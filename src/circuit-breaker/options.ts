@@ -1,5 +1,8 @@
-import type { Clock } from '../clock.ts';
+import { type Clock, systemClock } from '../clock.ts';
 import type { EventListener } from '../events.ts';
+import { duration, func, invalid, optionsObject, positiveInteger, ratio } from '../validate.ts';
+import type { CoolDownMode } from './cool-down.ts';
+import type { CircuitBreakerSnapshot } from './snapshot.ts';
 
 /** What `isFailure` is given: the attempt's response, or its error. */
 export interface CircuitOutcome {
@@ -14,9 +17,10 @@ export interface CircuitBreakerOptions {
   /**
    * A ratio 0–1. When set, the breaker opens on the failure rate over `samplingDuration`, once
    * `minimumThroughput` calls were seen in that window (rate mode), instead of on consecutive failures.
+   * @example `{ failureRateThreshold: 0.5, samplingDuration: 10_000, minimumThroughput: 50 }`
    */
   failureRateThreshold?: number;
-  /** The sliding window of rate mode, in ms. @default 30_000 */
+  /** The sliding window of rate mode, in ms (kept in 10 buckets, so memory does not grow with traffic). @default 30_000 */
   samplingDuration?: number;
   /** Calls needed in the window before rate mode may open the circuit. @default 20 */
   minimumThroughput?: number;
@@ -26,15 +30,119 @@ export interface CircuitBreakerOptions {
   halfOpenMaxCalls?: number;
   /** Successful trial calls that close the circuit. @default 1 */
   successThreshold?: number;
-  /** One circuit per key. @default the request URL's origin */
+  /**
+   * One circuit per key.
+   * @default the request URL's origin, lower-cased (`https://api.example.com:8443`)
+   * @example `key: (url) => new URL(url).hostname` (one circuit per host, whatever the port or scheme)
+   */
   key?: (url: string, init: RequestInit | undefined) => string;
   /**
-   * Whether an outcome counts as a failure. The caller's abort and the total deadline are never counted.
-   * @default network errors, attempt timeouts and status ≥ 500
+   * Whether an outcome counts as a failure. A response it does not call a failure counts as a success; an
+   * error it does not call a failure counts as neither (it says nothing about the server's health). The
+   * caller's abort, the total deadline and a `CircuitOpenError` from an inner breaker are never given to it:
+   * they count as neither.
+   * @default network errors (`TypeError`), timeouts (`TimeoutError`) and status ≥ 500
+   * @example `isFailure: ({ response, error }) => error !== undefined || response!.status === 503`
    */
   isFailure?: (outcome: CircuitOutcome) => boolean;
-  /** Receives `'circuit-state'` and `'circuit-rejected'` events. */
+  /**
+   * What a server cool-down (429 or 503 with `Retry-After`) does to the other calls of that circuit.
+   * @default 'wait'
+   */
+  coolDown?: CoolDownMode;
+  /**
+   * The longest server cool-down, in ms, that the breaker applies to other calls. A longer one is left to
+   * the call that received it (as `retry`'s `maxRetryAfter` does); the breaker's failure counting still sees
+   * the 503s that follow.
+   * @default 60_000
+   */
+  maxCoolDown?: number;
+  /**
+   * The most circuits kept. Beyond it the least recently used closed circuit with no call in flight is
+   * dropped (approximately: a second-chance sweep, not an exact order). Isolated circuits are never dropped.
+   * @default 1_000
+   */
+  maxCircuits?: number;
+  /** State to start from: what `toJSON()` of a breaker returned, possibly in another process. */
+  restore?: CircuitBreakerSnapshot;
+  /** Receives `'circuit-state'`, `'circuit-rejected'` and `'circuit-cool-down'` events. */
   onEvent?: EventListener;
-  /** Time, for tests. @default systemClock */
+  /** Time and randomness, for tests. @default systemClock */
   clock?: Clock;
+}
+
+/** The options after defaults and validation. */
+export interface NormalisedBreakerOptions {
+  failureThreshold: number;
+  failureRateThreshold: number | undefined;
+  samplingDuration: number;
+  minimumThroughput: number;
+  recoveryTimeout: number;
+  halfOpenMaxCalls: number;
+  successThreshold: number;
+  key: ((url: string, init: RequestInit | undefined) => string) | undefined;
+  isFailure: ((outcome: CircuitOutcome) => boolean) | undefined;
+  coolDown: CoolDownMode;
+  maxCoolDown: number;
+  maxCircuits: number;
+  onEvent: EventListener | undefined;
+  clock: Clock;
+}
+
+const DEFAULTS = {
+  failureThreshold: 5,
+  samplingDuration: 30_000,
+  minimumThroughput: 20,
+  recoveryTimeout: 30_000,
+  halfOpenMaxCalls: 1,
+  successThreshold: 1,
+  coolDown: 'wait',
+  maxCoolDown: 60_000,
+  maxCircuits: 1_000,
+} as const;
+
+const COOL_DOWN_MODES: readonly unknown[] = ['wait', 'fail-fast', false];
+
+/** Applies defaults and validates every option once; errors name the option and the value. */
+export function normaliseBreakerOptions(options: CircuitBreakerOptions): NormalisedBreakerOptions {
+  optionsObject('circuitBreaker: options', options);
+  const at = (name: string) => `circuitBreaker: ${name}`;
+  const o = { ...DEFAULTS, ...stripUndefined(options) };
+  if (options.failureRateThreshold !== undefined) {
+    ratio(at('failureRateThreshold'), options.failureRateThreshold);
+  }
+  if (!COOL_DOWN_MODES.includes(o.coolDown)) {
+    invalid(at('coolDown'), `'wait', 'fail-fast' or false`, o.coolDown);
+  }
+  const clock = o.clock ?? systemClock;
+  if (typeof clock !== 'object' || typeof clock.now !== 'function' || typeof clock.sleep !== 'function') {
+    invalid(at('clock'), 'a Clock ({ now, sleep, random })', clock);
+  }
+  const samplingDuration = duration(at('samplingDuration'), o.samplingDuration);
+  if (samplingDuration === 0) invalid(at('samplingDuration'), 'greater than 0', samplingDuration);
+  return {
+    failureThreshold: positiveInteger(at('failureThreshold'), o.failureThreshold),
+    failureRateThreshold: options.failureRateThreshold,
+    samplingDuration,
+    minimumThroughput: positiveInteger(at('minimumThroughput'), o.minimumThroughput),
+    recoveryTimeout: duration(at('recoveryTimeout'), o.recoveryTimeout),
+    halfOpenMaxCalls: positiveInteger(at('halfOpenMaxCalls'), o.halfOpenMaxCalls),
+    successThreshold: positiveInteger(at('successThreshold'), o.successThreshold),
+    key: func(at('key'), options.key),
+    isFailure: func(at('isFailure'), options.isFailure),
+    coolDown: o.coolDown,
+    maxCoolDown: duration(at('maxCoolDown'), o.maxCoolDown),
+    maxCircuits: positiveInteger(at('maxCircuits'), o.maxCircuits),
+    onEvent: func(at('onEvent'), options.onEvent),
+    clock,
+  };
+}
+
+/** `{ a: undefined }` means "the default", as if `a` were absent. */
+function stripUndefined<T extends object>(options: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const [name, value] of Object.entries(options)) {
+    if (value !== undefined) (out as Record<string, unknown>)[name] = value;
+  }
+  return out;
 }

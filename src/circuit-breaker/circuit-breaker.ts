@@ -1,0 +1,222 @@
+import { CircuitOpenError, isCircuitOpenError } from '../errors/circuit-open-error.ts';
+import { type CircuitState, redactUrl } from '../events.ts';
+import { requestMethod, requestSignal, requestUrl } from '../request-info.ts';
+import type { FetchLike, Middleware } from '../types.ts';
+import { invalid } from '../validate.ts';
+import { ADMITTED, Circuit, type CircuitConfig } from './circuit.ts';
+import { consecutiveStrategy } from './consecutive.ts';
+import { serverWait } from './cool-down.ts';
+import { originKey } from './key.ts';
+import { type CircuitBreakerOptions, normaliseBreakerOptions } from './options.ts';
+import { Registry } from './registry.ts';
+import { samplingStrategy } from './sampling.ts';
+import { type CircuitBreakerSnapshot, type CircuitSnapshot, snapshotCircuits } from './snapshot.ts';
+
+/** A circuit breaker: a `Middleware` that also carries state inspection and manual control, per key. */
+export interface CircuitBreaker extends Middleware {
+  /** The state a call to `key` would meet now; `'closed'` for a key never seen. */
+  state(key: string): CircuitState;
+  /** Holds the circuit open until `reset(key)`: every call is refused with `retryAfter: Infinity`. */
+  isolate(key: string): void;
+  /** Closes the circuit and forgets its failures and any server cool-down. */
+  reset(key: string): void;
+  /** Opens the circuit now, as if it had just tripped: trial calls after `recoveryTimeout`. */
+  open(key: string): void;
+  /** The circuits that differ from a fresh one, as plain JSON with absolute times (see `restore`). */
+  toJSON(): CircuitBreakerSnapshot;
+  /** Takes back what `toJSON()` returned, possibly in another process; circuits not listed are kept. */
+  restore(snapshot: CircuitBreakerSnapshot): void;
+  /** How many circuits are held (at most `maxCircuits`, plus isolated ones). */
+  readonly size: number;
+}
+
+/** The most jitter added to the end of a cool-down wait, so waiting calls trickle back instead of stampeding. */
+const MAX_RELEASE_SPREAD = 1_000;
+
+/**
+ * Stops calling an origin that keeps failing. One circuit per origin by default: after `failureThreshold`
+ * failures in a row (or a failure rate over a window, with `failureRateThreshold`) the circuit opens and calls
+ * to that origin are refused at once with a `CircuitOpenError`, without touching the network; after
+ * `recoveryTimeout` a few trial calls go through, and their outcome closes or re-opens it.
+ *
+ * A 429 or 503 response with `Retry-After` also holds back every other call to that origin until the time the
+ * server named (`coolDown`). `init.resilience.circuitBreaker: false` bypasses the breaker for one call.
+ *
+ * @example
+ * ```ts
+ * const breaker = circuitBreaker({ failureThreshold: 3, recoveryTimeout: 10_000 });
+ * const guardedFetch = compose(breaker, timeout(5_000))(globalThis.fetch);
+ * breaker.state('https://api.example.com'); // 'closed'
+ * ```
+ */
+export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBreaker {
+  const o = normaliseBreakerOptions(options);
+  const { clock, onEvent, isFailure } = o;
+  const keyOf = o.key ?? originKey;
+  const rate = o.failureRateThreshold;
+  const config: CircuitConfig = {
+    recoveryTimeout: o.recoveryTimeout,
+    halfOpenMaxCalls: o.halfOpenMaxCalls,
+    successThreshold: o.successThreshold,
+    changed: (key, from, to) => onEvent?.({ type: 'circuit-state', key, from, to }),
+  };
+  const registry = new Registry(o.maxCircuits, (key) => {
+    const strategy =
+      rate === undefined
+        ? consecutiveStrategy(o.failureThreshold)
+        : samplingStrategy({
+            threshold: rate,
+            duration: o.samplingDuration,
+            minimumThroughput: o.minimumThroughput,
+          });
+    return new Circuit(key, strategy, config);
+  });
+
+  const refuse = (key: string, retryAfter: number, input: string | URL | Request, init?: RequestInit) => {
+    onEvent?.({
+      type: 'circuit-rejected',
+      key,
+      retryAfter,
+      url: redactUrl(requestUrl(input)),
+      method: requestMethod(input, init),
+    });
+    return new CircuitOpenError(key, retryAfter);
+  };
+
+  /** Waits out (or refuses during) a server cool-down; loops because a new 429 may extend it meanwhile. */
+  const holdBack = async (key: string, input: string | URL | Request, init: RequestInit | undefined) => {
+    for (;;) {
+      const now = clock.now();
+      const left = (registry.peek(key)?.coolDownUntil ?? 0) - now;
+      if (left <= 0) return;
+      if (o.coolDown === 'fail-fast') throw refuse(key, left, input, init);
+      const spread = Math.min(MAX_RELEASE_SPREAD, left / 10);
+      await clock.sleep(left + clock.random() * spread, requestSignal(input, init));
+    }
+  };
+
+  const noteCoolDown = (circuit: Circuit, response: Response, now: number) => {
+    const wait = serverWait(response, now);
+    // A longer wait is left to the call that got it (retry's maxRetryAfter); the failures that follow still count.
+    if (wait === undefined || wait <= 0 || wait > o.maxCoolDown || now + wait <= circuit.coolDownUntil)
+      return;
+    circuit.coolDownUntil = now + wait;
+    onEvent?.({ type: 'circuit-cool-down', key: circuit.key, delay: wait });
+  };
+
+  const judge = (outcome: { response?: Response; error?: unknown }) =>
+    isFailure
+      ? isFailure(outcome)
+      : outcome.response
+        ? outcome.response.status >= 500
+        : isTransportFailure(outcome.error);
+
+  const middleware: Middleware = (next: FetchLike) =>
+    async function circuitBreakerFetch(input, init) {
+      if (init?.resilience?.circuitBreaker === false) return next(input, init);
+      const key = keyOf(requestUrl(input), init);
+      let now = clock.now();
+      let circuit = registry.get(key, now);
+      // An open or isolated circuit refuses anyway: no point waiting out a cool-down first.
+      if (o.coolDown !== false && circuit.coolDownUntil > now && admitsSoon(circuit.effectiveState(now))) {
+        await holdBack(key, input, init);
+        now = clock.now();
+        circuit = registry.get(key, now);
+      }
+      const verdict = circuit.admit(now);
+      if (verdict !== ADMITTED) throw refuse(key, verdict, input, init);
+      const generation = circuit.generation;
+      const trial = circuit.state === 'half-open';
+      circuit.inFlight++;
+      let response: Response;
+      try {
+        response = await next(input, init);
+      } catch (error) {
+        circuit.inFlight--;
+        // The caller's abort or an outer deadline, or an inner breaker's refusal: not this circuit's business.
+        if (requestSignal(input, init)?.aborted || isCircuitOpenError(error)) {
+          circuit.release(generation, trial);
+        } else if (judgeOrRelease(circuit, { error }, generation, trial)) {
+          circuit.finish(true, generation, trial, clock.now());
+        } else {
+          circuit.release(generation, trial);
+        }
+        throw error;
+      }
+      circuit.inFlight--;
+      now = clock.now();
+      if (o.coolDown !== false && (response.status === 429 || response.status === 503)) {
+        noteCoolDown(circuit, response, now);
+      }
+      const failed = isFailure
+        ? judgeOrRelease(circuit, { response }, generation, trial)
+        : response.status >= 500;
+      circuit.finish(failed, generation, trial, now);
+      return response;
+    };
+
+  /** Runs `isFailure`; when it throws, gives back the trial slot before the error propagates. */
+  function judgeOrRelease(circuit: Circuit, outcome: object, generation: number, trial: boolean) {
+    try {
+      return judge(outcome);
+    } catch (error) {
+      circuit.release(generation, trial);
+      throw error;
+    }
+  }
+
+  const control = (name: string, key: unknown) => {
+    if (typeof key !== 'string') invalid(`circuitBreaker.${name}: key`, 'a string', key);
+    return clock.now();
+  };
+
+  const breaker = Object.assign(middleware, {
+    state(key: string): CircuitState {
+      const now = control('state', key);
+      return registry.peek(key)?.effectiveState(now) ?? 'closed';
+    },
+    isolate(key: string) {
+      const now = control('isolate', key);
+      const circuit = registry.get(key, now);
+      if (circuit.state !== 'isolated') circuit.moveTo('isolated', now);
+    },
+    reset(key: string) {
+      const now = control('reset', key);
+      const circuit = registry.peek(key);
+      if (!circuit) return;
+      circuit.coolDownUntil = 0;
+      circuit.moveTo('closed', now);
+    },
+    open(key: string) {
+      const now = control('open', key);
+      registry.get(key, now).moveTo('open', now);
+    },
+    toJSON(): CircuitBreakerSnapshot {
+      const now = clock.now();
+      const circuits: CircuitSnapshot[] = [];
+      for (const circuit of registry.values()) {
+        const snapshot = circuit.toJSON(now);
+        if (snapshot) circuits.push(snapshot);
+      }
+      return { version: 1, circuits };
+    },
+    restore(snapshot: CircuitBreakerSnapshot) {
+      const now = clock.now();
+      for (const circuit of snapshotCircuits('circuitBreaker.restore: snapshot', snapshot)) {
+        registry.get(circuit.key, now).restore(circuit);
+      }
+    },
+  });
+  Object.defineProperty(breaker, 'size', { get: () => registry.size, enumerable: true });
+  if (options.restore !== undefined) breaker.restore(options.restore);
+  return breaker as CircuitBreaker;
+}
+
+const admitsSoon = (state: CircuitState) => state === 'closed' || state === 'half-open';
+
+/** fetch reports network failures as `TypeError`; `TimeoutError` is ours and the platform's (DOMException). */
+function isTransportFailure(error: unknown): boolean {
+  if (error instanceof TypeError) return true;
+  const name = (error as { name?: unknown } | null)?.name;
+  return name === 'TypeError' || name === 'TimeoutError';
+}

@@ -1,0 +1,139 @@
+import type { CircuitState } from '../events.ts';
+import type { Strategy, StrategySnapshot } from './strategy.ts';
+
+/** What every circuit of one breaker shares. */
+export interface CircuitConfig {
+  recoveryTimeout: number;
+  halfOpenMaxCalls: number;
+  successThreshold: number;
+  /** Reports a state change; called after the change is made. */
+  changed(key: string, from: CircuitState, to: CircuitState): void;
+}
+
+/** `admit()` lets the call through. Any other value is the `retryAfter` of a refusal. */
+export const ADMITTED = -1;
+
+/** One circuit's persisted state: absolute epoch ms, so it means the same thing in another process. */
+export interface CircuitSnapshot {
+  key: string;
+  state: CircuitState;
+  /** When an open circuit lets trial calls through. */
+  openUntil?: number;
+  /** Successful trials so far, while half-open. */
+  successes?: number;
+  /** When a server cool-down ends. */
+  coolDownUntil?: number;
+  /** What the strategy counted while closed. */
+  strategy?: StrategySnapshot;
+}
+
+/**
+ * The state machine of one circuit: closed → open → half-open → closed, plus isolated (held open by hand).
+ * It costs no timer: an open circuit turns half-open on the first call after `openUntil`.
+ *
+ * Each change of state starts a new `generation`. A call remembers the generation that admitted it, and its
+ * outcome counts only if the circuit is still in that generation: a slow call admitted while closed cannot
+ * close a circuit that has since opened, and a trial from before a `reset()` cannot free a slot it never held.
+ */
+export class Circuit {
+  state: CircuitState = 'closed';
+  openUntil = 0;
+  /** Trial calls in flight while half-open. */
+  trials = 0;
+  /** Successful trial calls since the circuit turned half-open. */
+  successes = 0;
+  /** Epoch ms until which a server cool-down holds calls back (0: none). */
+  coolDownUntil = 0;
+  /** Calls admitted and not yet settled, any generation. */
+  inFlight = 0;
+  generation = 0;
+  /** Second-chance bit of the registry's eviction sweep. */
+  used = false;
+
+  readonly key: string;
+  readonly strategy: Strategy;
+  readonly #config: CircuitConfig;
+
+  constructor(key: string, strategy: Strategy, config: CircuitConfig) {
+    this.key = key;
+    this.strategy = strategy;
+    this.#config = config;
+  }
+
+  /** The state a caller would meet now: open past its `openUntil` is half-open. */
+  effectiveState(now: number): CircuitState {
+    return this.state === 'open' && now >= this.openUntil ? 'half-open' : this.state;
+  }
+
+  /** `ADMITTED`, or the refusal's `retryAfter` in ms. A call admitted while half-open holds a trial slot. */
+  admit(now: number): number {
+    if (this.state === 'closed') return ADMITTED;
+    if (this.state === 'isolated') return Number.POSITIVE_INFINITY;
+    if (this.state === 'open') {
+      if (now < this.openUntil) return this.openUntil - now;
+      this.moveTo('half-open', now);
+    }
+    if (this.trials >= this.#config.halfOpenMaxCalls) return 0;
+    this.trials++;
+    return ADMITTED;
+  }
+
+  /** Records the outcome of a call admitted in `generation` (while half-open when `trial`). */
+  finish(failed: boolean, generation: number, trial: boolean, now: number): void {
+    if (generation !== this.generation) return;
+    if (this.state === 'closed') {
+      if (!failed) this.strategy.success(now);
+      else if (this.strategy.failure(now)) this.moveTo('open', now);
+    } else if (trial) {
+      this.trials--;
+      if (failed) this.moveTo('open', now);
+      else if (++this.successes >= this.#config.successThreshold) this.moveTo('closed', now);
+    }
+  }
+
+  /** A call that ended as neither success nor failure (the caller's abort): gives back its trial slot. */
+  release(generation: number, trial: boolean): void {
+    if (trial && generation === this.generation) this.trials--;
+  }
+
+  moveTo(to: CircuitState, now: number): void {
+    const from = this.state;
+    this.state = to;
+    this.generation++;
+    this.trials = 0;
+    this.successes = 0;
+    if (to === 'open') this.openUntil = now + this.#config.recoveryTimeout;
+    if (to === 'closed') this.strategy.reset();
+    if (from !== to) this.#config.changed(this.key, from, to);
+  }
+
+  /** True when dropping this circuit loses nothing a fresh one would not have. */
+  idle(now: number): boolean {
+    return this.state === 'closed' && this.inFlight === 0 && this.coolDownUntil <= now;
+  }
+
+  /** The persisted state, or `undefined` when the circuit is as good as new. */
+  toJSON(now: number): CircuitSnapshot | undefined {
+    const strategy = this.state === 'closed' ? this.strategy.toJSON() : undefined;
+    const coolDown = this.coolDownUntil > now;
+    if (this.state === 'closed' && !strategy && !coolDown) return undefined;
+    const snapshot: CircuitSnapshot = { key: this.key, state: this.state };
+    if (this.state === 'open') snapshot.openUntil = this.openUntil;
+    if (this.state === 'half-open') snapshot.successes = this.successes;
+    if (coolDown) snapshot.coolDownUntil = this.coolDownUntil;
+    if (strategy) snapshot.strategy = strategy;
+    return snapshot;
+  }
+
+  /** Takes a snapshot back (fields already checked). Calls in flight from before are forgotten. */
+  restore(snapshot: CircuitSnapshot): void {
+    this.state = snapshot.state;
+    this.generation++;
+    this.trials = 0;
+    this.successes = snapshot.successes ?? 0;
+    this.openUntil = snapshot.openUntil ?? 0;
+    this.coolDownUntil = snapshot.coolDownUntil ?? 0;
+    this.strategy.reset();
+    if (snapshot.strategy) this.strategy.restore(snapshot.strategy);
+  }
+}

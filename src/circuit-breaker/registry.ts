@@ -1,0 +1,73 @@
+import type { Circuit } from './circuit.ts';
+
+/** How many circuits one eviction looks at before it settles for one that is not idle. */
+const SWEEP = 32;
+
+/**
+ * The circuits of one breaker, at most `max` of them. A lookup costs one `Map.get` and one field write; the
+ * eviction order is kept by a second-chance sweep (the CLOCK approximation of least-recently-used) instead of
+ * moving every used entry to the back of the map.
+ *
+ * When a new key arrives and the registry is full, the sweep walks from the oldest entry: a circuit used since
+ * the last sweep gets a second chance (its mark is cleared and it moves to the back); the first one neither
+ * used nor holding state (closed, no call in flight, no cool-down) is dropped. When `SWEEP` entries gave
+ * nothing, the oldest circuit that is not isolated is dropped whatever its state, so the bound holds under
+ * any traffic. Isolated circuits are never dropped: they were isolated by hand and stay so until `reset()`.
+ */
+export class Registry {
+  readonly #circuits = new Map<string, Circuit>();
+
+  readonly #max: number;
+  readonly #create: (key: string) => Circuit;
+
+  constructor(max: number, create: (key: string) => Circuit) {
+    this.#max = max;
+    this.#create = create;
+  }
+
+  get size(): number {
+    return this.#circuits.size;
+  }
+
+  /** The circuit for `key`, created when missing (dropping another when full). */
+  get(key: string, now: number): Circuit {
+    let circuit = this.#circuits.get(key);
+    if (circuit === undefined) {
+      if (this.#circuits.size >= this.#max) this.#evict(now);
+      circuit = this.#create(key);
+      this.#circuits.set(key, circuit);
+    } else {
+      circuit.used = true;
+    }
+    return circuit;
+  }
+
+  /** The circuit for `key` if there is one; creates nothing. */
+  peek(key: string): Circuit | undefined {
+    return this.#circuits.get(key);
+  }
+
+  /** Every circuit, least recently inserted first. */
+  values(): IterableIterator<Circuit> {
+    return this.#circuits.values();
+  }
+
+  #evict(now: number): void {
+    const circuits = this.#circuits;
+    let looked = 0;
+    // Entries moved to the back are visited again only after a full turn; SWEEP bounds the walk anyway.
+    for (const [key, circuit] of circuits) {
+      if (looked++ >= SWEEP) break;
+      circuits.delete(key);
+      if (!circuit.used && circuit.idle(now)) return;
+      circuit.used = false;
+      circuits.set(key, circuit);
+    }
+    for (const [key, circuit] of circuits) {
+      if (circuit.state !== 'isolated') {
+        circuits.delete(key);
+        return;
+      }
+    }
+  }
+}

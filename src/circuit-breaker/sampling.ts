@@ -1,0 +1,84 @@
+import type { Strategy, StrategySnapshot } from './strategy.ts';
+
+/** The window is kept as this many buckets: memory stays fixed whatever the traffic. */
+const BUCKETS = 10;
+
+export interface SamplingStrategyOptions {
+  /** Failure ratio 0–1 at or above which the circuit opens. */
+  threshold: number;
+  /** The window, in ms. */
+  duration: number;
+  /** Calls in the window before the ratio is trusted. */
+  minimumThroughput: number;
+}
+
+/**
+ * Opens when failures / calls over the last `duration` ms reach `threshold`, once `minimumThroughput` calls
+ * were seen. The window slides bucket by bucket (a tenth of `duration` each), as resilience4j's time-based
+ * window and cockatiel's SamplingBreaker do, so it covers between 90% and 100% of `duration`.
+ * Buckets are numbered by absolute slot (⌊epoch ms / width⌋), which keeps a persisted window meaningful on
+ * another machine.
+ */
+export function samplingStrategy({
+  threshold,
+  duration,
+  minimumThroughput,
+}: SamplingStrategyOptions): Strategy {
+  const width = duration / BUCKETS;
+  const slots = new Array<number>(BUCKETS).fill(Number.NEGATIVE_INFINITY);
+  const successes = new Array<number>(BUCKETS).fill(0);
+  const failures = new Array<number>(BUCKETS).fill(0);
+
+  /** The bucket index for `now`, emptied first when it last held an older slot. */
+  const bucket = (now: number): number => {
+    const slot = Math.floor(now / width);
+    const i = ((slot % BUCKETS) + BUCKETS) % BUCKETS;
+    if (slots[i] !== slot) {
+      slots[i] = slot;
+      successes[i] = 0;
+      failures[i] = 0;
+    }
+    return i;
+  };
+
+  return {
+    success(now) {
+      successes[bucket(now)]!++;
+    },
+    failure(now) {
+      failures[bucket(now)]!++;
+      const oldest = Math.floor(now / width) - BUCKETS;
+      let calls = 0;
+      let failed = 0;
+      for (let i = 0; i < BUCKETS; i++) {
+        if (slots[i]! > oldest) {
+          calls += successes[i]! + failures[i]!;
+          failed += failures[i]!;
+        }
+      }
+      return calls >= minimumThroughput && failed / calls >= threshold;
+    },
+    reset() {
+      slots.fill(Number.NEGATIVE_INFINITY);
+    },
+    toJSON() {
+      const buckets: Array<[number, number, number]> = [];
+      for (let i = 0; i < BUCKETS; i++) {
+        if (Number.isFinite(slots[i]!)) buckets.push([slots[i]!, successes[i]!, failures[i]!]);
+      }
+      return buckets.length === 0 ? undefined : { width, buckets };
+    },
+    restore(data: StrategySnapshot) {
+      // A window of another width cannot be mapped onto this one: start afresh.
+      if (!('width' in data) || data.width !== width || !Array.isArray(data.buckets)) return;
+      for (const entry of data.buckets) {
+        if (!Array.isArray(entry) || !entry.every(Number.isFinite)) continue;
+        const [slot, ok, bad] = entry;
+        const i = ((slot % BUCKETS) + BUCKETS) % BUCKETS;
+        slots[i] = slot;
+        successes[i] = ok;
+        failures[i] = bad;
+      }
+    },
+  };
+}

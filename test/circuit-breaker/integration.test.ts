@@ -1,0 +1,103 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { circuitBreaker } from '../../src/circuit-breaker/circuit-breaker.ts';
+import { compose } from '../../src/compose.ts';
+import { CircuitOpenError } from '../../src/errors/circuit-open-error.ts';
+import { TimeoutError } from '../../src/errors/timeout-error.ts';
+import type { ResilienceEvent } from '../../src/events.ts';
+import { timeout } from '../../src/timeout.ts';
+import { startServer, type TestServer } from '../helpers/server.ts';
+
+const servers: TestServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+const fetchNow = (input: string | URL | Request, init?: RequestInit) => globalThis.fetch(input, init);
+
+async function origins() {
+  const failing = await startServer((_req, res) => {
+    res.writeHead(503).end('down');
+  });
+  const healthy = await startServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+  });
+  servers.push(failing, healthy);
+  return { failing, healthy };
+}
+
+describe('circuitBreaker against two real origins', () => {
+  it('opens the failing origin and fails fast there while the healthy origin keeps working', async () => {
+    const { failing, healthy } = await origins();
+    const events: ResilienceEvent[] = [];
+    const breaker = circuitBreaker({ failureThreshold: 3, onEvent: (e) => events.push(e) });
+    const guarded = compose(breaker, timeout(2_000))(fetchNow);
+
+    for (let i = 0; i < 3; i++) {
+      const response = await guarded(`${failing.origin}/api`);
+      expect(response.status).toBe(503);
+      await response.body?.cancel();
+    }
+    expect(breaker.state(failing.origin)).toBe('open');
+
+    const started = performance.now();
+    const refused = await guarded(`${failing.origin}/api`).catch((e: unknown) => e);
+    expect(performance.now() - started).toBeLessThan(20);
+    expect(refused).toBeInstanceOf(CircuitOpenError);
+    expect(refused).toMatchObject({ key: failing.origin });
+    expect(failing.requests).toHaveLength(3);
+
+    for (let i = 0; i < 5; i++) {
+      const response = await guarded(`${healthy.origin}/api`);
+      expect(await response.text()).toBe('ok');
+    }
+    expect(breaker.state(healthy.origin)).toBe('closed');
+    expect(healthy.requests).toHaveLength(5);
+    expect(events.filter((e) => e.type === 'circuit-state')).toEqual([
+      { type: 'circuit-state', key: failing.origin, from: 'closed', to: 'open' },
+    ]);
+  });
+
+  it('counts attempt timeouts from the inner timeout() as failures, and recovers through a trial call', async () => {
+    let stall = true;
+    const server = await startServer((_req, res) => {
+      if (!stall) res.writeHead(200).end('back');
+    });
+    servers.push(server);
+    const breaker = circuitBreaker({ failureThreshold: 2, recoveryTimeout: 50 });
+    const guarded = compose(breaker, timeout(50))(fetchNow);
+    await expect(guarded(server.origin)).rejects.toBeInstanceOf(TimeoutError);
+    await expect(guarded(server.origin)).rejects.toBeInstanceOf(TimeoutError);
+    expect(breaker.state(server.origin)).toBe('open');
+    stall = false;
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(breaker.state(server.origin)).toBe('half-open');
+    expect(await (await guarded(`${server.origin}/`)).text()).toBe('back');
+    expect(breaker.state(server.origin)).toBe('closed');
+  });
+
+  it("does not count the caller's deadline: an outer timeout() ends calls without opening the circuit", async () => {
+    const server = await startServer(() => {});
+    servers.push(server);
+    const breaker = circuitBreaker({ failureThreshold: 1 });
+    const guarded = compose(timeout(50), breaker)(fetchNow);
+    await expect(guarded(server.origin)).rejects.toBeInstanceOf(TimeoutError);
+    expect(breaker.state(server.origin)).toBe('closed');
+    await server.waitForAborted(1);
+  });
+
+  it('holds back other callers of an origin that answered 429 with Retry-After', async () => {
+    let first = true;
+    const server = await startServer((_req, res) => {
+      if (first) {
+        first = false;
+        res.writeHead(429, { 'retry-after': '1' }).end();
+      } else res.writeHead(200).end('ok');
+    });
+    servers.push(server);
+    const breaker = circuitBreaker({ coolDown: 'fail-fast' });
+    const guarded = compose(breaker, timeout(2_000))(fetchNow);
+    expect((await guarded(server.origin)).status).toBe(429);
+    await expect(guarded(server.origin)).rejects.toMatchObject({ name: 'CircuitOpenError' });
+    expect(server.requests).toHaveLength(1);
+  });
+});
