@@ -20,10 +20,13 @@ export { isTimeoutError, TimeoutError } from './errors/timeout-error.ts';
 export type { CircuitState, EventListener, GiveUpReason, ResilienceEvent, RetryReason } from './events.ts';
 export type { FallbackContext, FallbackOptions } from './fallback.ts';
 export { fallback } from './fallback.ts';
+export { parseRetryAfter } from './headers/retry-after.ts';
+export { installGlobal } from './install-global.ts';
 export type { Metrics, MetricsSnapshot } from './metrics.ts';
 export { createMetrics } from './metrics.ts';
-export { parseRetryAfter } from './headers/retry-after.ts';
 export type { RequestRetryOptions, ResilienceRequestOptions } from './request-options.ts';
+export type { ResilientFetch, ResilientFetchOptions } from './resilient-fetch.ts';
+export { resilientFetch } from './resilient-fetch.ts';
 export type { RetryBudgetOptions, RetryContext, RetryOptions } from './retry/options.ts';
 export { retry } from './retry/retry.ts';
 export type {

@@ -26,7 +26,7 @@ describe('fallback', () => {
       'http://x.test/',
     );
     expect(response.headers.get('x-stale')).toBe('1');
-    expect(handler.mock.calls[0]?.[0].response?.status).toBe(503);
+    expect((handler.mock.calls[0] as unknown as [{ response: Response }])[0].response.status).toBe(503);
     await Promise.resolve();
     expect(cancelled).toBe(true);
   });

@@ -1,0 +1,94 @@
+import { type CircuitBreaker, circuitBreaker } from './circuit-breaker/circuit-breaker.ts';
+import type { CircuitBreakerOptions } from './circuit-breaker/options.ts';
+import { compose } from './compose.ts';
+import type { EventListener } from './events.ts';
+import type { RetryOptions } from './retry/options.ts';
+import { retry } from './retry/retry.ts';
+import { timeout } from './timeout.ts';
+import type { FetchLike, Middleware } from './types.ts';
+import { deadline, func, nonNegativeInteger, optionsObject } from './validate.ts';
+
+/** Options of `resilientFetch()`. Every field is optional; see each for its default. */
+export interface ResilientFetchOptions {
+  /**
+   * The transport. By default the global `fetch`, looked up at call time, so msw and other patches of the
+   * global made after this pipeline was built still apply.
+   * @default (input, init) => globalThis.fetch(input, init)
+   */
+  fetch?: FetchLike;
+  /** Deadline in ms for the whole call, retries and waits included; `false` for none. @default 30_000 */
+  timeout?: number | false;
+  /** Deadline in ms for each attempt; `false` for none. @default 10_000 */
+  attemptTimeout?: number | false;
+  /** Retry options, a number (= `limit`), or `false` to leave the retry stage out. @default {} */
+  retry?: RetryOptions | number | false;
+  /**
+   * Circuit breaker options, a breaker built with `circuitBreaker()` (to share it between pipelines or
+   * inspect it), or `false` to leave the breaker out.
+   * @default {}
+   */
+  circuitBreaker?: CircuitBreakerOptions | CircuitBreaker | false;
+  /** Called for every event of every stage. */
+  onEvent?: EventListener;
+}
+
+/** A fetch built by `resilientFetch()`; `circuitBreaker` is its breaker, for `state()` and manual control. */
+export type ResilientFetch = FetchLike & { readonly circuitBreaker?: CircuitBreaker };
+
+/**
+ * The standard pipeline around a transport, outermost first:
+ * total `timeout` → `retry` → `circuitBreaker` → attempt `timeout` → transport.
+ * A stage configured `false` is not in the chain, and per-request options cannot turn it back on.
+ *
+ * @example
+ * ```ts
+ * const fetchWithResilience = resilientFetch({ retry: { limit: 3 }, attemptTimeout: 5_000 });
+ * const response = await fetchWithResilience('https://api.example.com/items');
+ * ```
+ */
+export function resilientFetch(options: ResilientFetchOptions = {}): ResilientFetch {
+  optionsObject('resilientFetch: options', options);
+  const transport = func('resilientFetch: fetch', options.fetch) ?? globalFetch;
+  const onEvent = func('resilientFetch: onEvent', options.onEvent);
+  const total = options.timeout ?? 30_000;
+  const attempt = options.attemptTimeout ?? 10_000;
+  if (total !== false) deadline('resilientFetch: timeout', total);
+  if (attempt !== false) deadline('resilientFetch: attemptTimeout', attempt);
+
+  const stages: Middleware[] = [];
+  if (total !== false) stages.push(timeout(total, { key: 'timeout', onEvent }));
+  const retryOptions = options.retry ?? {};
+  if (retryOptions !== false) {
+    const base =
+      typeof retryOptions === 'number'
+        ? { limit: nonNegativeInteger('resilientFetch: retry', retryOptions) }
+        : retryOptions;
+    stages.push(retry({ ...base, onEvent: both(onEvent, base.onEvent) }));
+  }
+  const breakerOption = options.circuitBreaker ?? {};
+  let breaker: CircuitBreaker | undefined;
+  if (breakerOption !== false) {
+    breaker =
+      typeof breakerOption === 'function'
+        ? breakerOption
+        : circuitBreaker({ ...breakerOption, onEvent: both(onEvent, breakerOption.onEvent) });
+    stages.push(breaker);
+  }
+  if (attempt !== false) stages.push(timeout(attempt, { key: 'attemptTimeout', onEvent }));
+
+  const fetch = compose(...stages)(transport);
+  return breaker ? Object.assign(fetch, { circuitBreaker: breaker }) : fetch;
+}
+
+/** Late binding: msw patches `globalThis.fetch` at `listen()`, after most pipelines are built. */
+function globalFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+  return globalThis.fetch(input, init);
+}
+
+function both(a: EventListener | undefined, b: EventListener | undefined): EventListener | undefined {
+  if (!a || !b) return a ?? b;
+  return (event) => {
+    a(event);
+    b(event);
+  };
+}
