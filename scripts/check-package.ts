@@ -38,4 +38,9 @@ for (const name of [
 ]) {
   assert.equal(typeof api[name], 'function', `resilient-fetch does not export ${name}`);
 }
+const kyEntry = 'resilient-fetch/ky';
+const kyApi: Record<string, unknown> = await import(kyEntry);
+for (const name of ['kyResilience', 'kyHooks']) {
+  assert.equal(typeof kyApi[name], 'function', `resilient-fetch/ky does not export ${name}`);
+}
 console.log(`package: ${pack.files.length} files packed, entry points import`);

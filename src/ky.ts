@@ -38,3 +38,5 @@ export interface KyResilienceOptions extends Options {
 export function kyResilience(options?: ResilientFetchOptions): KyResilienceOptions {
   return { fetch: resilientFetch(options), retry: 0, timeout: false };
 }
+export type { KyHooksOptions } from './ky-hooks.ts';
+export { kyHooks } from './ky-hooks.ts';

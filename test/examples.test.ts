@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as customMiddleware from '../examples/custom-middleware.ts';
 import * as global from '../examples/global.ts';
 import * as kyExample from '../examples/ky.ts';
+import * as kyHooksExample from '../examples/ky-hooks.ts';
 import * as perRequest from '../examples/per-request.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 
@@ -40,6 +41,12 @@ describe('examples', () => {
   it('ky.ts', async () => {
     hits.clear();
     expect(await kyExample.main(server.origin)).toMatch(/^ok/);
+    expect(hits.get('/flaky')).toBe(3);
+  });
+
+  it('ky-hooks.ts', async () => {
+    hits.clear();
+    expect(await kyHooksExample.main(server.origin)).toMatch(/^ok/);
     expect(hits.get('/flaky')).toBe(3);
   });
 });

@@ -28,7 +28,43 @@ export interface CircuitBreaker extends Middleware {
   restore(snapshot: CircuitBreakerSnapshot): void;
   /** How many circuits are held (at most `maxCircuits`, plus isolated ones). */
   readonly size: number;
+  /** @internal */
+  readonly [ADMIT]: (
+    input: string | URL | Request,
+    init: RequestInit | undefined,
+  ) => Permit | Promise<Permit>;
 }
+
+/** How an admitted attempt ended: with a response, or with an error (`aborted` when the caller's signal ended it). */
+export type Outcome =
+  | { response: Response; error?: undefined; aborted?: undefined }
+  | { response?: undefined; error: unknown; aborted: boolean };
+
+/** A ticket for one admitted attempt; `settle()` it exactly once with the attempt's outcome. */
+export class Permit {
+  readonly circuit: Circuit;
+  readonly generation: number;
+  readonly trial: boolean;
+  readonly #settle: (permit: Permit, outcome: Outcome) => void;
+
+  constructor(circuit: Circuit, trial: boolean, settle: (permit: Permit, outcome: Outcome) => void) {
+    this.circuit = circuit;
+    this.generation = circuit.generation;
+    this.trial = trial;
+    this.#settle = settle;
+  }
+
+  settle(outcome: Outcome): void {
+    this.#settle(this, outcome);
+  }
+}
+
+/**
+ * The breaker's admission step, for integrations that cannot wrap a fetch (the ky hooks): returns a `Permit`
+ * (or a promise of one, while a server cool-down is waited out) or throws `CircuitOpenError`.
+ * @internal
+ */
+export const ADMIT: unique symbol = Symbol('resilient-fetch.circuit-breaker.admit');
 
 /** The most jitter added to the end of a cool-down wait, so waiting calls trickle back instead of stampeding. */
 const MAX_RELEASE_SPREAD = 1_000;
@@ -111,40 +147,35 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
         ? outcome.response.status >= 500
         : isTransportFailure(outcome.error);
 
-  const middleware: Middleware = (next: FetchLike) =>
-    async function circuitBreakerFetch(input, init) {
-      if (init?.resilience?.circuitBreaker === false) return next(input, init);
-      const key = keyOf(requestUrl(input), init);
-      let now = clock.now();
-      let circuit = registry.get(key, now);
-      // An open or isolated circuit refuses anyway: no point waiting out a cool-down first.
-      if (o.coolDown !== false && circuit.coolDownUntil > now && admitsSoon(circuit.effectiveState(now))) {
-        await holdBack(key, input, init);
-        now = clock.now();
-        circuit = registry.get(key, now);
-      }
-      const verdict = circuit.admit(now);
-      if (verdict !== ADMITTED) throw refuse(key, verdict, input, init);
-      const generation = circuit.generation;
-      const trial = circuit.state === 'half-open';
-      circuit.inFlight++;
-      let response: Response;
-      try {
-        response = await next(input, init);
-      } catch (error) {
-        circuit.inFlight--;
-        // The caller's abort or an outer deadline, or an inner breaker's refusal: not this circuit's business.
-        if (requestSignal(input, init)?.aborted || isCircuitOpenError(error)) {
-          circuit.release(generation, trial);
-        } else if (judgeOrRelease(circuit, { error }, generation, trial)) {
-          circuit.finish(true, generation, trial, clock.now());
-        } else {
-          circuit.release(generation, trial);
-        }
-        throw error;
-      }
-      circuit.inFlight--;
-      now = clock.now();
+  /**
+   * Admission, shared by the middleware and the ky hooks: waits out a server cool-down if needed, then lets
+   * the attempt in (a `Permit` that must be settled exactly once) or throws `CircuitOpenError`.
+   * Synchronous unless it has to wait, so the common path costs no extra promise.
+   */
+  const admit = (input: string | URL | Request, init: RequestInit | undefined): Permit | Promise<Permit> => {
+    const key = keyOf(requestUrl(input), init);
+    const now = clock.now();
+    const circuit = registry.get(key, now);
+    // An open or isolated circuit refuses anyway: no point waiting out a cool-down first.
+    if (o.coolDown !== false && circuit.coolDownUntil > now && admitsSoon(circuit.effectiveState(now))) {
+      return holdBack(key, input, init).then(() => enter(registry.get(key, clock.now()), input, init));
+    }
+    return enter(circuit, input, init);
+  };
+
+  const enter = (circuit: Circuit, input: string | URL | Request, init: RequestInit | undefined): Permit => {
+    const verdict = circuit.admit(clock.now());
+    if (verdict !== ADMITTED) throw refuse(circuit.key, verdict, input, init);
+    circuit.inFlight++;
+    return new Permit(circuit, circuit.state === 'half-open', settle);
+  };
+
+  const settle = (permit: Permit, outcome: Outcome) => {
+    const { circuit, generation, trial } = permit;
+    circuit.inFlight--;
+    const { response } = outcome;
+    if (response) {
+      const now = clock.now();
       if (o.coolDown !== false && (response.status === 429 || response.status === 503)) {
         noteCoolDown(circuit, response, now);
       }
@@ -152,6 +183,29 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
         ? judgeOrRelease(circuit, { response }, generation, trial)
         : response.status >= 500;
       circuit.finish(failed, generation, trial, now);
+    } else if (outcome.aborted || isCircuitOpenError(outcome.error)) {
+      // The caller's abort or an outer deadline, or an inner breaker's refusal: not this circuit's business.
+      circuit.release(generation, trial);
+    } else if (judgeOrRelease(circuit, { error: outcome.error }, generation, trial)) {
+      circuit.finish(true, generation, trial, clock.now());
+    } else {
+      circuit.release(generation, trial);
+    }
+  };
+
+  const middleware: Middleware = (next: FetchLike) =>
+    async function circuitBreakerFetch(input, init) {
+      if (init?.resilience?.circuitBreaker === false) return next(input, init);
+      let permit = admit(input, init);
+      if (permit instanceof Promise) permit = await permit;
+      let response: Response;
+      try {
+        response = await next(input, init);
+      } catch (error) {
+        permit.settle({ error, aborted: requestSignal(input, init)?.aborted === true });
+        throw error;
+      }
+      permit.settle({ response });
       return response;
     };
 
@@ -171,6 +225,7 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
   };
 
   const breaker = Object.assign(middleware, {
+    [ADMIT]: admit,
     state(key: string): CircuitState {
       const now = control('state', key);
       return registry.peek(key)?.effectiveState(now) ?? 'closed';

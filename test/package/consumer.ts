@@ -1,4 +1,5 @@
 // Compiled against the built package (dist/*.d.ts) as a user's project would see it.
+import ky from 'ky';
 import {
   compose,
   type FetchLike,
@@ -6,6 +7,7 @@ import {
   TimeoutError,
   timeout,
 } from 'resilient-fetch';
+import { kyHooks, kyResilience } from 'resilient-fetch/ky';
 
 const transport: FetchLike = (input, init) => fetch(input, init);
 const wrapped: FetchLike = compose(timeout(1_000))(transport);
@@ -15,3 +17,11 @@ void fetch('http://127.0.0.1/', { resilience: { attemptTimeout: false } });
 // @ts-expect-error a misspelled per-request option does not compile
 void fetch('http://127.0.0.1/', { resilience: { timeOut: 5 } });
 export const error: Error = new TimeoutError(1);
+
+// The ky entry: `resilience` type-checks on ky calls, a misspelled option does not.
+
+const api = ky.create({ ...kyResilience({ retry: { limit: 3 } }) });
+void api.get('http://127.0.0.1/', { resilience: { retry: 2, attemptTimeout: 500 } });
+// @ts-expect-error a misspelled per-request option does not compile on ky either
+void api.get('http://127.0.0.1/', { resilience: { retyr: 2 } });
+void ky.create({ ...kyHooks({ retry: 3 }) });

@@ -1,0 +1,127 @@
+import ky, { HTTPError } from 'ky';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { circuitBreaker } from '../../src/circuit-breaker/circuit-breaker.ts';
+import { CircuitOpenError } from '../../src/errors/circuit-open-error.ts';
+import type { ResilienceEvent } from '../../src/events.ts';
+import { kyHooks } from '../../src/ky.ts';
+import { startServer, type TestServer } from '../helpers/server.ts';
+
+let server: TestServer;
+const hits = new Map<string, number>();
+beforeAll(async () => {
+  server = await startServer((req, res) => {
+    const path = req.url ?? '/';
+    const n = (hits.get(path) ?? 0) + 1;
+    hits.set(path, n);
+    const [, kind] = path.split('/');
+    if (kind === 'flaky') return void (n < 3 ? res.writeHead(503).end() : res.end('ok'));
+    if (kind === 'down') return void res.writeHead(503).end('down');
+    if (kind === 'later')
+      return void (n < 2 ? res.writeHead(429, { 'retry-after-ms': '120' }).end() : res.end('ok'));
+    if (kind === 'much-later') return void res.writeHead(503, { 'retry-after': '120' }).end();
+    if (kind === 'reset') return void (n < 2 ? req.socket.destroy() : res.end('ok'));
+    if (kind === 'slow') return void setTimeout(() => res.end('late'), 2_000);
+    res.end('ok');
+  });
+});
+afterAll(() => server.close());
+beforeEach(() => hits.clear());
+
+const fast = (extra: Parameters<typeof kyHooks>[0] = {}) =>
+  kyHooks({ ...extra, retry: { backoff: () => 1, ...(extra.retry as object) } });
+
+describe('kyHooks with real ky', () => {
+  it("drives ky's retry loop: a flaky GET succeeds on the third attempt", async () => {
+    const events: ResilienceEvent[] = [];
+    const api = ky.create({ prefix: server.origin, ...fast({ onEvent: (e) => events.push(e) }) });
+    expect(await api.get('flaky/a').text()).toBe('ok');
+    expect(hits.get('/flaky/a')).toBe(3);
+    expect(events.filter((e) => e.type === 'retry')).toMatchObject([
+      { attempt: 1, delay: 1, reason: 'status', status: 503 },
+      { attempt: 2, delay: 1, reason: 'status', status: 503 },
+    ]);
+  });
+
+  it('waits exactly the server-requested time, not the backoff', async () => {
+    const events: ResilienceEvent[] = [];
+    const api = ky.create({ prefix: server.origin, ...fast({ onEvent: (e) => events.push(e) }) });
+    const started = performance.now();
+    expect(await api.get('later/a').text()).toBe('ok');
+    expect(performance.now() - started).toBeGreaterThanOrEqual(110);
+    expect(events.find((e) => e.type === 'retry')).toMatchObject({ delay: 120, status: 429 });
+  });
+
+  it('gives up at once when the server asks for more than maxRetryAfter', async () => {
+    const api = ky.create({ prefix: server.origin, ...fast({ retry: { maxRetryAfter: 1_000 } }) });
+    await expect(api.get('much-later/a').text()).rejects.toBeInstanceOf(HTTPError);
+    expect(hits.get('/much-later/a')).toBe(1);
+  });
+
+  it('retries a network error for GET', async () => {
+    const api = ky.create({ prefix: server.origin, ...fast() });
+    expect(await api.get('reset/a').text()).toBe('ok');
+    expect(hits.get('/reset/a')).toBe(2);
+  });
+
+  it('retries a POST only with an Idempotency-Key', async () => {
+    const api = ky.create({ prefix: server.origin, ...fast({ circuitBreaker: false }) });
+    await expect(api.post('down/a', { json: {} }).text()).rejects.toBeInstanceOf(HTTPError);
+    expect(hits.get('/down/a')).toBe(1);
+    await expect(
+      api.post('down/b', { json: {}, headers: { 'idempotency-key': 'k' } }).text(),
+    ).rejects.toBeInstanceOf(HTTPError);
+    expect(hits.get('/down/b')).toBe(3);
+    await expect(api.post('reset/b', { json: {} }).text()).rejects.toThrow();
+    expect(hits.get('/reset/b')).toBe(1);
+  });
+
+  it('makes at most limit + 1 attempts', async () => {
+    const api = ky.create({ prefix: server.origin, ...fast({ retry: { limit: 4 }, circuitBreaker: false }) });
+    await expect(api.get('down/c').text()).rejects.toBeInstanceOf(HTTPError);
+    expect(hits.get('/down/c')).toBe(5);
+  });
+
+  it('gates every attempt through the breaker: an open circuit fails fast without the server', async () => {
+    const breaker = circuitBreaker({ failureThreshold: 3 });
+    const api = ky.create({
+      prefix: server.origin,
+      ...fast({ circuitBreaker: breaker, retry: { limit: 5 } }),
+    });
+    // The third failed attempt opens the circuit; the fourth attempt is refused in beforeRetry.
+    await expect(api.get('down/d').text()).rejects.toBeInstanceOf(CircuitOpenError);
+    expect(hits.get('/down/d')).toBe(3);
+    expect(breaker.state(server.origin)).toBe('open');
+    await expect(api.get('ok').text()).rejects.toBeInstanceOf(CircuitOpenError);
+    expect(hits.get('/ok')).toBeUndefined();
+    breaker.reset(server.origin);
+    expect(await api.get('ok').text()).toBe('ok');
+  });
+
+  it("the caller's abort is neither success nor failure for the breaker", async () => {
+    const breaker = circuitBreaker({ failureThreshold: 1 });
+    const api = ky.create({ prefix: server.origin, ...fast({ circuitBreaker: breaker }) });
+    const controller = new AbortController();
+    const call = api.get('slow/a', { signal: controller.signal }).text();
+    setTimeout(() => controller.abort(new Error('stop')), 30);
+    await expect(call).rejects.toThrow('stop');
+    expect(breaker.state(server.origin)).toBe('closed');
+    expect(await api.get('ok').text()).toBe('ok');
+  });
+
+  it('stops retrying when the budget is spent', async () => {
+    const events: ResilienceEvent[] = [];
+    const api = ky.create({
+      prefix: server.origin,
+      ...fast({ retry: { budget: { ratio: 0, minRetriesPerSecond: 0 } }, onEvent: (e) => events.push(e) }),
+    });
+    await expect(api.get('down/e').text()).rejects.toBeInstanceOf(HTTPError);
+    expect(hits.get('/down/e')).toBe(1);
+    expect(events.map((e) => e.type)).toContain('budget-exhausted');
+  });
+
+  it('rejects bad options naming them', () => {
+    expect(() => kyHooks({ retry: -1 })).toThrow('kyHooks: retry must be a non-negative integer, got -1');
+    expect(() => kyHooks({ retry: { limit: 'x' as never } })).toThrow(/retry: limit/);
+    expect(() => kyHooks({ circuitBreaker: { halfOpenMaxCalls: 0 } })).toThrow(/halfOpenMaxCalls/);
+  });
+});
