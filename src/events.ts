@@ -72,3 +72,15 @@ export function redactUrl(url: string): string {
   const end = url.search(/[?#]/);
   return end === -1 ? url : url.slice(0, end);
 }
+
+/** One listener calling both, or whichever of the two exists. */
+export function bothListeners(
+  a: EventListener | undefined,
+  b: EventListener | undefined,
+): EventListener | undefined {
+  if (!a || !b) return a ?? b;
+  return (event) => {
+    a(event);
+    b(event);
+  };
+}

@@ -9,7 +9,7 @@ import {
 import type { CircuitBreakerOptions } from './circuit-breaker/options.ts';
 import { systemClock } from './clock.ts';
 import { CircuitOpenError } from './errors/circuit-open-error.ts';
-import { type EventListener, type RetryReason, redactUrl } from './events.ts';
+import { bothListeners, type EventListener, type RetryReason, redactUrl } from './events.ts';
 import { serverRequestedWait } from './headers/rate-limit.ts';
 import { createBudget } from './retry/budget.ts';
 import { errorVerdict, retriableStatus } from './retry/decide.ts';
@@ -91,7 +91,9 @@ export function kyHooks(options: KyHooksOptions = {}): Options & { hooks: Hooks 
   const breakerOption = options.circuitBreaker ?? {};
   if (breakerOption !== false) {
     const breaker =
-      typeof breakerOption === 'function' ? breakerOption : circuitBreaker({ ...breakerOption, onEvent });
+      typeof breakerOption === 'function'
+        ? breakerOption
+        : circuitBreaker({ ...breakerOption, onEvent: bothListeners(onEvent, breakerOption.onEvent) });
     const enter = async (request: Request, state: CallState) => {
       state.permit = await breaker[ADMIT](request, undefined);
     };
@@ -127,8 +129,7 @@ export function kyHooks(options: KyHooksOptions = {}): Options & { hooks: Hooks 
     const retry = normaliseRetryOptions(raw, exponentialBackoff());
     const budget = raw.budget === false ? undefined : createBudget(raw.budget);
     const retryEvents = func('kyHooks: retry.onEvent', raw.onEvent);
-    const emit: EventListener | undefined =
-      onEvent && retryEvents ? (e) => (onEvent(e), retryEvents(e)) : (onEvent ?? retryEvents);
+    const emit = bothListeners(onEvent, retryEvents);
     const allowed = (request: Request) =>
       retry.methods.has(request.method) || request.headers.get('idempotency-key') !== null;
     const spend = (request: Request) => {

@@ -1,7 +1,7 @@
 import { type CircuitBreaker, circuitBreaker } from './circuit-breaker/circuit-breaker.ts';
 import type { CircuitBreakerOptions } from './circuit-breaker/options.ts';
 import { compose } from './compose.ts';
-import type { EventListener } from './events.ts';
+import { bothListeners as both, type EventListener } from './events.ts';
 import type { RetryOptions } from './retry/options.ts';
 import { retry } from './retry/retry.ts';
 import { timeout } from './timeout.ts';
@@ -83,12 +83,4 @@ export function resilientFetch(options: ResilientFetchOptions = {}): ResilientFe
 /** Late binding: msw patches `globalThis.fetch` at `listen()`, after most pipelines are built. */
 function globalFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
   return globalThis.fetch(input, init);
-}
-
-function both(a: EventListener | undefined, b: EventListener | undefined): EventListener | undefined {
-  if (!a || !b) return a ?? b;
-  return (event) => {
-    a(event);
-    b(event);
-  };
 }
