@@ -10,7 +10,9 @@ export interface FallbackContext {
   error?: unknown;
   /** The failing response, when the call below answered with one that `when` marks as failed. */
   response?: Response;
+  /** The request's input, as the caller passed it. */
   input: string | URL | Request;
+  /** The request's init, as the caller passed it. */
   init: RequestInit | undefined;
 }
 

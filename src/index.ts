@@ -1,4 +1,12 @@
-export type { Backoff, BackoffContext, Jitter } from './backoff.ts';
+export type {
+  Backoff,
+  BackoffContext,
+  ConstantBackoffOptions,
+  DecorrelatedJitterBackoffOptions,
+  ExponentialBackoffOptions,
+  Jitter,
+  LinearBackoffOptions,
+} from './backoff.ts';
 export {
   constantBackoff,
   decorrelatedJitterBackoff,

@@ -33,7 +33,10 @@ export interface ResilientFetchOptions {
 }
 
 /** A fetch built by `resilientFetch()`; `circuitBreaker` is its breaker, for `state()` and manual control. */
-export type ResilientFetch = FetchLike & { readonly circuitBreaker?: CircuitBreaker };
+export type ResilientFetch = FetchLike & {
+  /** The pipeline's breaker, absent when built with `circuitBreaker: false`. */
+  readonly circuitBreaker?: CircuitBreaker;
+};
 
 /**
  * The standard pipeline around a transport, outermost first:

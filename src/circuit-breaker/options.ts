@@ -6,7 +6,9 @@ import type { CircuitBreakerSnapshot } from './snapshot.ts';
 
 /** What `isFailure` is given: the attempt's response, or its error. */
 export interface CircuitOutcome {
+  /** The attempt's response, when it produced one. */
   response?: Response;
+  /** The attempt's error, when it failed with one. */
   error?: unknown;
 }
 

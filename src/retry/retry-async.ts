@@ -70,7 +70,9 @@ export type Operation<T> = (context: OperationContext) => Promise<T> | T;
 
 /** What `retryAll()` resolves to: values and errors, each in input order. */
 export interface RetryAllResult<T> {
+  /** Values of the operations that succeeded, in input order. */
   successful: T[];
+  /** Errors of the operations that failed, in input order. */
   failed: unknown[];
 }
 

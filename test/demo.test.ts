@@ -1,0 +1,37 @@
+// `npm run demo` is the first thing a newcomer runs: it must finish on its own, exit 0 and tell its story.
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { expect, it } from 'vitest';
+
+const demo = fileURLToPath(new URL('../examples/demo.ts', import.meta.url));
+
+it('runs the demo to the end with the story it promises', async () => {
+  const { stdout } = await promisify(execFile)(process.execPath, [demo], {
+    env: { ...process.env, DEMO_FAST: '1', NO_COLOR: '1' },
+    timeout: 20_000,
+  });
+  expect(stdout).not.toContain('\u001b['); // no colour when not a terminal
+  // 1: plain fetch fails, the resilient one gets through after a 503 and a dropped connection.
+  expect(stdout).toMatch(/plain fetch +→ 503/);
+  expect(stdout).toMatch(/plain fetch +→ TypeError/);
+  expect(stdout).toMatch(/retry 2 in \d+ ms \(after network-error\)/);
+  expect(stdout).toMatch(/resilientFetch\(\) → 200/);
+  // 2: Retry-After honoured exactly.
+  expect(stdout).toMatch(/retry 1 in 1000 ms \(after status 429\)/);
+  expect(stdout).toMatch(/the wait was 1000 ms/);
+  // 3: the circuit opens, refuses without touching the server, and closes after a trial call.
+  expect(stdout).toMatch(/circuit closed → open/);
+  expect(stdout).toMatch(/call 6 → CircuitOpenError in [0-9] ms/);
+  expect(stdout).toMatch(/server requests during those 5 calls: 0/);
+  expect(stdout).toMatch(/circuit open → half-open/);
+  expect(stdout).toMatch(/circuit half-open → closed/);
+  // 4: the budget caps the storm (at most 200 + 100 + 20 attempts), without it every call makes 3.
+  const budgeted = Number(/default budget +→ (\d+) server requests/.exec(stdout)?.[1]);
+  expect(budgeted).toBeGreaterThan(200);
+  expect(budgeted).toBeLessThanOrEqual(320);
+  expect(stdout).toMatch(/budget: false +→ 600 server requests/);
+  // 5: the metrics table.
+  expect(stdout).toMatch(/circuitOpens +1\n/);
+  expect(stdout).toMatch(/circuitRejections +5\n/);
+});
