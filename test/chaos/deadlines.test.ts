@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { constantBackoff } from '../../src/backoff.ts';
-import { type ChaosServer, startChaosServer } from '../helpers/chaos-server.ts';
+import { useChaosServer } from '../helpers/chaos-server.ts';
 import { CLIENTS, classify } from './clients.ts';
 
 // No call outlives its deadline, whatever the server does. 2 shared cores: allow 150 ms of scheduling noise.
@@ -8,11 +8,7 @@ const TOTAL = 300;
 const ATTEMPT = 100;
 const TOLERANCE = 150;
 
-let server: ChaosServer;
-beforeAll(async () => {
-  server = await startChaosServer();
-});
-afterAll(() => server.close());
+const server = useChaosServer();
 
 /** Paths whose headers never (completely) arrive: the call must end with the deadline. */
 const NO_HEADERS = ['/stall-headers', '/stall-partial-headers'];

@@ -1,16 +1,12 @@
 import { getEventListeners } from 'node:events';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { ResilientFetchOptions } from '../../src/resilient-fetch.ts';
 import { resilientFetch } from '../../src/resilient-fetch.ts';
-import { type ChaosServer, startChaosServer } from '../helpers/chaos-server.ts';
+import { useChaosServer } from '../helpers/chaos-server.ts';
 
 // No timer and no abort listener outlives a settled call, and no discarded response keeps its socket busy.
 
-let server: ChaosServer;
-beforeAll(async () => {
-  server = await startChaosServer();
-});
-afterAll(() => server.close());
+const server = useChaosServer();
 
 const PATHS = [
   '/ok',

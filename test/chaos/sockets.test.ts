@@ -1,19 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { constantBackoff } from '../../src/backoff.ts';
 import { compose } from '../../src/compose.ts';
 import { fallback } from '../../src/fallback.ts';
 import { resilientFetch } from '../../src/resilient-fetch.ts';
-import { type ChaosServer, startChaosServer } from '../helpers/chaos-server.ts';
+import { useChaosServer } from '../helpers/chaos-server.ts';
 import { CLIENTS } from './clients.ts';
 
 // A response the pipeline discards (a retried 503, a failure a fallback replaced, an attempt cut by its
 // deadline) must not keep its connection busy: the server sees every such response closed.
 
-let server: ChaosServer;
-beforeAll(async () => {
-  server = await startChaosServer();
-});
-afterAll(() => server.close());
+const server = useChaosServer();
 
 const quick = { retry: { backoff: constantBackoff({ delay: 5 }) }, circuitBreaker: false } as const;
 

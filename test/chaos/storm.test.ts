@@ -1,17 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ResilienceEvent } from '../../src/events.ts';
 import { resilientFetch } from '../../src/resilient-fetch.ts';
-import { type ChaosServer, startChaosServer } from '../helpers/chaos-server.ts';
+import { useChaosServer } from '../helpers/chaos-server.ts';
 import { CLIENTS, classify } from './clients.ts';
 
 // An outage must not turn into a storm: the retry budget and the breaker keep the load near one attempt per
 // call (the SRE book's bound without them is just below 3× with 3 attempts per call).
 
-let server: ChaosServer;
-beforeAll(async () => {
-  server = await startChaosServer();
-});
-afterAll(() => server.close());
+const server = useChaosServer();
 
 const N = 200;
 const report = (line: string) => process.env.CHAOS_REPORT && console.log(line);

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { afterAll, beforeAll } from 'vitest';
 import { listenLoopback } from './loopback.ts';
 
 /**
@@ -151,4 +152,14 @@ export async function startChaosServer(): Promise<ChaosServer> {
     },
     close: loopback.close,
   };
+}
+
+/** Starts a chaos server before the file's tests and closes it after them; its fields read the live server. */
+export function useChaosServer(): ChaosServer {
+  let server: ChaosServer | undefined;
+  beforeAll(async () => {
+    server = await startChaosServer();
+  });
+  afterAll(() => server?.close());
+  return new Proxy({} as ChaosServer, { get: (_target, key) => Reflect.get(server!, key) });
 }
