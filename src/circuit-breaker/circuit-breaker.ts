@@ -1,6 +1,7 @@
 import { CircuitOpenError, isCircuitOpenError } from '../errors/circuit-open-error.ts';
 import { type CircuitState, redactUrl } from '../events.ts';
 import { requestMethod, requestSignal, requestUrl } from '../request-info.ts';
+import { isBrokenTransport, isResponse, notAResponse } from '../response-check.ts';
 import type { FetchLike, Middleware } from '../types.ts';
 import { invalid } from '../validate.ts';
 import { ADMITTED, Circuit, type CircuitConfig } from './circuit.ts';
@@ -133,8 +134,9 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
         response = await next(input, init);
       } catch (error) {
         circuit.inFlight--;
-        // The caller's abort or an outer deadline, or an inner breaker's refusal: not this circuit's business.
-        if (requestSignal(input, init)?.aborted || isCircuitOpenError(error)) {
+        // The caller's abort or an outer deadline, an inner breaker's refusal, or a transport that broke the
+        // fetch contract: not this circuit's business.
+        if (requestSignal(input, init)?.aborted || isCircuitOpenError(error) || isBrokenTransport(error)) {
           circuit.release(generation, trial);
         } else if (judgeOrRelease(circuit, { error }, generation, trial)) {
           circuit.finish(true, generation, trial, clock.now());
@@ -144,6 +146,11 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
         throw error;
       }
       circuit.inFlight--;
+      if (!isResponse(response)) {
+        // Reading `status` off it would throw a plain TypeError that retry takes for a network error.
+        circuit.release(generation, trial);
+        throw notAResponse('circuitBreaker', response);
+      }
       now = clock.now();
       if (o.coolDown !== false && (response.status === 429 || response.status === 503)) {
         noteCoolDown(circuit, response, now);
