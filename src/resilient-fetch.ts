@@ -6,7 +6,7 @@ import type { RetryOptions } from './retry/options.ts';
 import { retry } from './retry/retry.ts';
 import { timeout } from './timeout.ts';
 import type { FetchLike, Middleware } from './types.ts';
-import { deadline, func, nonNegativeInteger, optionsObject } from './validate.ts';
+import { deadline, func, invalid, nonNegativeInteger, optionsObject } from './validate.ts';
 
 /** Options of `resilientFetch()`. Every field is optional; see each for its default. */
 export interface ResilientFetchOptions {
@@ -53,14 +53,22 @@ export function resilientFetch(options: ResilientFetchOptions = {}): ResilientFe
   optionsObject('resilientFetch: options', options);
   const transport = func('resilientFetch: fetch', options.fetch) ?? globalFetch;
   const onEvent = func('resilientFetch: onEvent', options.onEvent);
-  const total = options.timeout ?? 30_000;
-  const attempt = options.attemptTimeout ?? 10_000;
+  // `undefined` is the default; anything else (`null` included) must be a valid value.
+  const total = options.timeout === undefined ? 30_000 : options.timeout;
+  const attempt = options.attemptTimeout === undefined ? 10_000 : options.attemptTimeout;
   if (total !== false) deadline('resilientFetch: timeout', total);
   if (attempt !== false) deadline('resilientFetch: attemptTimeout', attempt);
+  const retryOptions = options.retry === undefined ? {} : options.retry;
+  if (retryOptions !== false && typeof retryOptions !== 'number' && !isObject(retryOptions)) {
+    invalid('resilientFetch: retry', 'an options object, a number or false', retryOptions);
+  }
+  const breakerOption = options.circuitBreaker === undefined ? {} : options.circuitBreaker;
+  if (breakerOption !== false && typeof breakerOption !== 'function' && !isObject(breakerOption)) {
+    invalid('resilientFetch: circuitBreaker', 'an options object, a circuit breaker or false', breakerOption);
+  }
 
   const stages: Middleware[] = [];
   if (total !== false) stages.push(timeout(total, { key: 'timeout', onEvent }));
-  const retryOptions = options.retry ?? {};
   if (retryOptions !== false) {
     const base =
       typeof retryOptions === 'number'
@@ -68,7 +76,6 @@ export function resilientFetch(options: ResilientFetchOptions = {}): ResilientFe
         : retryOptions;
     stages.push(retry({ ...base, onEvent: both(onEvent, base.onEvent) }));
   }
-  const breakerOption = options.circuitBreaker ?? {};
   let breaker: CircuitBreaker | undefined;
   if (breakerOption !== false) {
     breaker =
@@ -86,4 +93,8 @@ export function resilientFetch(options: ResilientFetchOptions = {}): ResilientFe
 /** Late binding: msw patches `globalThis.fetch` at `listen()`, after most pipelines are built. */
 function globalFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
   return globalThis.fetch(input, init);
+}
+
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

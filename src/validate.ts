@@ -1,3 +1,5 @@
+import { type Clock, systemClock } from './clock.ts';
+
 /**
  * Option checks, run once when a stage is built (and on per-request overrides when they are given).
  * Each throws a `TypeError` or `RangeError` naming the stage, the option and the bad value.
@@ -76,4 +78,19 @@ export function optionsObject(where: string, value: unknown): void {
 /** Throws a `TypeError` naming the option and value: for checks the helpers above do not cover. */
 export function invalid(where: string, what: string, value: unknown): never {
   fail('type', where, what, value);
+}
+
+/** A `Clock` (`now`, `sleep`, `random`), or the platform clock when `undefined`. */
+export function clockOption(where: string, value: Clock | undefined): Clock {
+  if (value === undefined) return systemClock;
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    typeof value.now !== 'function' ||
+    typeof value.sleep !== 'function' ||
+    typeof value.random !== 'function'
+  ) {
+    fail('type', where, 'a Clock ({ now, sleep, random })', value);
+  }
+  return value;
 }

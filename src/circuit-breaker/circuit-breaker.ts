@@ -1,6 +1,7 @@
 import { CircuitOpenError, isCircuitOpenError } from '../errors/circuit-open-error.ts';
 import { type CircuitState, redactUrl } from '../events.ts';
 import { requestMethod, requestSignal, requestUrl } from '../request-info.ts';
+import { isBrokenTransport, isResponse, notAResponse } from '../response-check.ts';
 import type { FetchLike, Middleware } from '../types.ts';
 import { invalid } from '../validate.ts';
 import { ADMITTED, Circuit, type CircuitConfig } from './circuit.ts';
@@ -183,8 +184,9 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
         ? judgeOrRelease(circuit, { response }, generation, trial)
         : response.status >= 500;
       circuit.finish(failed, generation, trial, now);
-    } else if (outcome.aborted || isCircuitOpenError(outcome.error)) {
-      // The caller's abort or an outer deadline, or an inner breaker's refusal: not this circuit's business.
+    } else if (outcome.aborted || isCircuitOpenError(outcome.error) || isBrokenTransport(outcome.error)) {
+      // The caller's abort or an outer deadline, an inner breaker's refusal, or a transport that broke the
+      // fetch contract: not this circuit's business.
       circuit.release(generation, trial);
     } else if (judgeOrRelease(circuit, { error: outcome.error }, generation, trial)) {
       circuit.finish(true, generation, trial, clock.now());
@@ -203,6 +205,12 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
         response = await next(input, init);
       } catch (error) {
         permit.settle({ error, aborted: requestSignal(input, init)?.aborted === true });
+        throw error;
+      }
+      if (!isResponse(response)) {
+        // Reading `status` off it would throw a plain TypeError that retry takes for a network error.
+        const error = notAResponse('circuitBreaker', response);
+        permit.settle({ error, aborted: false });
         throw error;
       }
       permit.settle({ response });

@@ -1,6 +1,6 @@
-import { type Clock, systemClock } from '../clock.ts';
+import type { Clock } from '../clock.ts';
 import type { EventListener } from '../events.ts';
-import { duration, func, invalid, optionsObject, positiveInteger, ratio } from '../validate.ts';
+import { clockOption, duration, func, invalid, optionsObject, positiveInteger, ratio } from '../validate.ts';
 import type { CoolDownMode } from './cool-down.ts';
 import type { CircuitBreakerSnapshot } from './snapshot.ts';
 
@@ -116,10 +116,7 @@ export function normaliseBreakerOptions(options: CircuitBreakerOptions): Normali
   if (!COOL_DOWN_MODES.includes(o.coolDown)) {
     invalid(at('coolDown'), `'wait', 'fail-fast' or false`, o.coolDown);
   }
-  const clock = o.clock ?? systemClock;
-  if (typeof clock !== 'object' || typeof clock.now !== 'function' || typeof clock.sleep !== 'function') {
-    invalid(at('clock'), 'a Clock ({ now, sleep, random })', clock);
-  }
+  const clock = clockOption(at('clock'), o.clock);
   const samplingDuration = duration(at('samplingDuration'), o.samplingDuration);
   if (samplingDuration === 0) invalid(at('samplingDuration'), 'greater than 0', samplingDuration);
   return {

@@ -3,6 +3,7 @@ import { isTimeoutError } from '../errors/timeout-error.ts';
 import type { RetryReason } from '../events.ts';
 import { serverRequestedWait } from '../headers/rate-limit.ts';
 import { requestHeader } from '../request-info.ts';
+import { isBrokenTransport } from '../response-check.ts';
 import { DONE, NOT_RETRYABLE, type Verdict } from './engine.ts';
 import type { NormalisedRetryOptions, RetryContext } from './options.ts';
 
@@ -22,7 +23,7 @@ const RETRY_AFTER_TOO_LONG: Verdict = Object.freeze({ kind: 'fail', giveUp: 'ret
 
 /** The default verdict for an error. */
 export function errorVerdict(error: unknown): Verdict {
-  if (isCircuitOpenError(error)) return NOT_RETRYABLE;
+  if (isCircuitOpenError(error) || isBrokenTransport(error)) return NOT_RETRYABLE;
   // Ours, or the platform's `AbortSignal.timeout()` DOMException, which has the same name.
   if (isTimeoutError(error) || (error as Error | undefined)?.name === 'TimeoutError') return TIMEOUT;
   if (error instanceof TypeError || (error as Error | undefined)?.name === 'TypeError') return NETWORK;

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.ts';
 import { type EventListener, redactUrl } from '../events.ts';
 import { requestUrl } from '../request-info.ts';
+import { isResponse, notAResponse } from '../response-check.ts';
 import type { FetchLike } from '../types.ts';
 import type { RetryBudget } from './budget.ts';
 import { errorVerdict, overrideVerdict, responseVerdict, retriableStatus } from './decide.ts';
@@ -22,20 +23,6 @@ export interface HttpCall extends RunState {
   fatal: unknown;
   /** The context built for the current attempt (for `shouldRetry`), reused by the backoff and `onRetry`. */
   context: RetryContext | undefined;
-}
-
-function isResponse(value: unknown): value is Response {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as Response).status === 'number' &&
-    typeof (value as Response).headers?.get === 'function'
-  );
-}
-
-function describe(value: unknown): string {
-  if (value === null || value === undefined) return String(value);
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 export function eventUrl(call: HttpCall): string {
@@ -104,7 +91,7 @@ export function httpPolicy(
       } else {
         const response = outcome.value;
         if (!isResponse(response)) {
-          throw new TypeError(`retry: the transport resolved to ${describe(response)}, not a Response`);
+          throw notAResponse('retry', response);
         }
         const retriable = retriableStatus(options, response.status, call.input, call.init);
         verdict = responseVerdict(options, response, retriable, final, clock.now());

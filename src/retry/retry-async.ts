@@ -1,8 +1,9 @@
 import { type Backoff, exponentialBackoff } from '../backoff.ts';
-import { type Clock, startTimer, systemClock } from '../clock.ts';
+import { type Clock, startTimer } from '../clock.ts';
 import { RetryExhaustedError } from '../errors/retry-exhausted-error.ts';
 import { TimeoutError } from '../errors/timeout-error.ts';
 import {
+  clockOption,
   deadline,
   func,
   invalid,
@@ -90,7 +91,7 @@ const RETRY: Verdict = Object.freeze({ kind: 'retry', reason: 'should-retry' });
 
 function settings(name: string, options: RetryAsyncOptions): Settings {
   optionsObject(`${name}: options`, options);
-  const clock = options.clock ?? systemClock;
+  const clock = clockOption(`${name}: clock`, options.clock);
   const signal = options.signal;
   if (signal !== undefined && typeof signal?.addEventListener !== 'function') {
     invalid(`${name}: signal`, 'an AbortSignal', signal);

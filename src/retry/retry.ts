@@ -1,10 +1,9 @@
 import { exponentialBackoff } from '../backoff.ts';
-import { systemClock } from '../clock.ts';
 import type { GiveUpReason } from '../events.ts';
 import { isRequest, requestHeader, requestMethod, requestSignal } from '../request-info.ts';
 import { resolveStage } from '../request-options.ts';
 import type { FetchLike, Middleware } from '../types.ts';
-import { func, invalid, optionsObject } from '../validate.ts';
+import { clockOption, func, invalid, optionsObject } from '../validate.ts';
 import { replayOf } from './body.ts';
 import { createBudget } from './budget.ts';
 import { execute } from './engine.ts';
@@ -34,14 +33,7 @@ export const RETRYING: symbol = Symbol.for('resilient-fetch.retrying');
  */
 export function retry(options: RetryOptions = {}): Middleware {
   optionsObject('retry: options', options);
-  const clock = options.clock ?? systemClock;
-  if (
-    typeof clock?.now !== 'function' ||
-    typeof clock.sleep !== 'function' ||
-    typeof clock.random !== 'function'
-  ) {
-    invalid('retry: clock', 'an object with now(), sleep() and random()', clock);
-  }
+  const clock = clockOption('retry: clock', options.clock);
   const onEvent = func('retry: onEvent', options.onEvent);
   const budget = options.budget === false ? undefined : createBudget(options.budget);
   // The default backoff draws from the stage's clock, so an injected clock makes delays reproducible.

@@ -1,23 +1,26 @@
-import { once } from 'node:events';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { afterAll, beforeAll } from 'vitest';
+import { listenLoopback } from './loopback.ts';
 
 /**
  * A loopback server that misbehaves on request, for chaos tests. The path picks the behaviour:
  *
- * | path                         | behaviour                                                          |
- * | ---                          | ---                                                                |
- * | `/ok`                        | 200 `ok`                                                           |
- * | `/reset`                     | destroys the socket before answering (a connection reset)        |
- * | `/stall-headers`             | never answers                                                      |
- * | `/stall-body`                | 200, writes one chunk, then stalls forever                         |
- * | `/endless`                   | 200, writes chunks forever (until the client goes away)            |
- * | `/status/CODE?h=name:value`  | answers CODE with the given response headers (repeatable `h`)      |
- * | `/flap/N`                    | N healthy answers, then N answers 503, and so on                   |
- * | `/fail-then-ok/N`            | the first N requests to this path get 503, then 200                |
+ * | path                                  | behaviour                                                          |
+ * | ---                                   | ---                                                                |
+ * | `/ok`                                 | 200 `ok`                                                           |
+ * | `/reset`                              | destroys the socket before answering (a connection reset)          |
+ * | `/reset-headers`                      | writes half a status line and header, then destroys the socket     |
+ * | `/stall-headers`                      | never answers                                                      |
+ * | `/stall-partial-headers`              | writes half a status line and header, then stalls forever          |
+ * | `/stall-body`                         | 200, writes one chunk, then stalls forever                         |
+ * | `/drip/MS`                            | 200, writes one byte every MS ms, forever                          |
+ * | `/endless` or `/endless/CODE`         | 200 (or CODE), writes chunks forever (until the client goes away)  |
+ * | `/status/CODE?h=name:value`           | answers CODE with the given response headers (repeatable `h`)      |
+ * | `/flap/N`                             | N healthy answers, then N answers 503, and so on                   |
+ * | `/fail-then-ok/N?status=CODE&h=…`     | the first N requests to this path get CODE (503), then 200         |
  *
- * It counts requests per path, connections opened, and responses the client abandoned before the server
- * finished them.
+ * Query headers (`h`) apply to every answer that has a status. It counts requests per path, responses the
+ * client abandoned before the server finished them, and responses open at once (now and at the peak).
  */
 export interface ChaosServer {
   origin: string;
@@ -29,15 +32,21 @@ export interface ChaosServer {
   readonly abandoned: number;
   /** Responses still open right now (started, neither finished nor closed by the client). */
   readonly inFlight: number;
+  /** The most responses open at once since the start or the last `resetCounts()`. */
+  readonly peakInFlight: number;
+  /** Zeroes `hits`, `total`, `abandoned` and `peakInFlight` (responses still open stay counted in `inFlight`). */
+  resetCounts(): void;
   /** Resolves once no response is open (the client released every one), or rejects after `ms`. */
   waitForIdle(ms?: number): Promise<void>;
   close(): Promise<void>;
 }
 
+/** Half a status line and half a header: the client has started parsing and must not wait forever. */
+const PARTIAL_HEAD = 'HTTP/1.1 200 OK\r\nContent-Type: text/pl';
+
 export async function startChaosServer(): Promise<ChaosServer> {
-  const sockets = new Set<Socket>();
   const hits = new Map<string, number>();
-  const counts = { total: 0, abandoned: 0, inFlight: 0 };
+  const counts = { total: 0, abandoned: 0, inFlight: 0, peak: 0 };
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://chaos');
@@ -45,27 +54,44 @@ export async function startChaosServer(): Promise<ChaosServer> {
     const seen = (hits.get(path) ?? 0) + 1;
     hits.set(path, seen);
     counts.total++;
-    counts.inFlight++;
+    counts.peak = Math.max(counts.peak, ++counts.inFlight);
     res.on('close', () => {
       counts.inFlight--;
       if (!res.writableFinished) counts.abandoned++;
     });
+    const headers: Record<string, string> = {};
+    for (const h of url.searchParams.getAll('h')) {
+      const colon = h.indexOf(':');
+      headers[h.slice(0, colon)] = h.slice(colon + 1);
+    }
     const [, kind, arg] = path.split('/');
     switch (kind) {
       case 'ok':
-        res.end('ok');
+        res.writeHead(200, headers).end('ok');
         return;
       case 'reset':
         req.socket.destroy();
         return;
+      case 'reset-headers':
+        req.socket.end(PARTIAL_HEAD, () => req.socket.destroy());
+        return;
       case 'stall-headers':
         return;
+      case 'stall-partial-headers':
+        req.socket.write(PARTIAL_HEAD);
+        return;
       case 'stall-body':
-        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.writeHead(200, { 'content-type': 'text/plain', ...headers });
         res.write('partial');
         return;
+      case 'drip': {
+        res.writeHead(200, { 'content-type': 'text/plain', ...headers });
+        const drip = setInterval(() => res.write('.'), Number(arg));
+        res.on('close', () => clearInterval(drip));
+        return;
+      }
       case 'endless': {
-        res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        res.writeHead(Number(arg ?? 200), { 'content-type': 'application/octet-stream', ...headers });
         const chunk = Buffer.alloc(16 * 1024, 120);
         const pump = () => {
           while (!res.destroyed && res.write(chunk)) {}
@@ -74,46 +100,29 @@ export async function startChaosServer(): Promise<ChaosServer> {
         pump();
         return;
       }
-      case 'status': {
-        const headers: Record<string, string> = {};
-        for (const h of url.searchParams.getAll('h')) {
-          const colon = h.indexOf(':');
-          headers[h.slice(0, colon)] = h.slice(colon + 1);
-        }
-        res.writeHead(Number(arg), headers);
-        res.end(`status ${arg}`);
+      case 'status':
+        res.writeHead(Number(arg), headers).end(`status ${arg}`);
         return;
-      }
       case 'flap': {
         const n = Number(arg);
         const healthy = Math.floor((seen - 1) / n) % 2 === 0;
-        res.writeHead(healthy ? 200 : 503);
-        res.end(healthy ? 'ok' : 'down');
+        res.writeHead(healthy ? 200 : 503, headers).end(healthy ? 'ok' : 'down');
         return;
       }
       case 'fail-then-ok': {
         const ok = seen > Number(arg);
-        res.writeHead(ok ? 200 : 503);
-        res.end(ok ? 'ok' : 'down');
+        const failing = Number(url.searchParams.get('status') ?? 503);
+        res.writeHead(ok ? 200 : failing, ok ? {} : headers).end(ok ? 'ok' : 'down');
         return;
       }
       default:
-        res.writeHead(404);
-        res.end();
+        res.writeHead(404).end();
     }
   };
 
-  const server = createServer(handle);
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-
+  const loopback = await listenLoopback(handle);
   return {
-    origin: `http://127.0.0.1:${port}`,
+    origin: loopback.origin,
     hits,
     get total() {
       return counts.total;
@@ -124,6 +133,15 @@ export async function startChaosServer(): Promise<ChaosServer> {
     get inFlight() {
       return counts.inFlight;
     },
+    get peakInFlight() {
+      return counts.peak;
+    },
+    resetCounts() {
+      hits.clear();
+      counts.total = 0;
+      counts.abandoned = 0;
+      counts.peak = counts.inFlight;
+    },
     async waitForIdle(ms = 5_000) {
       const deadline = Date.now() + ms;
       while (counts.inFlight > 0) {
@@ -132,10 +150,16 @@ export async function startChaosServer(): Promise<ChaosServer> {
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     },
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      server.close();
-      await once(server, 'close');
-    },
+    close: loopback.close,
   };
+}
+
+/** Starts a chaos server before the file's tests and closes it after them; its fields read the live server. */
+export function useChaosServer(): ChaosServer {
+  let server: ChaosServer | undefined;
+  beforeAll(async () => {
+    server = await startChaosServer();
+  });
+  afterAll(() => server?.close());
+  return new Proxy({} as ChaosServer, { get: (_target, key) => Reflect.get(server!, key) });
 }

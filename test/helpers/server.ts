@@ -1,6 +1,5 @@
-import { once } from 'node:events';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenLoopback } from './loopback.ts';
 
 export interface TestServer {
   /** `http://127.0.0.1:PORT` */
@@ -18,11 +17,10 @@ export interface TestServer {
 export async function startServer(
   handler: (req: IncomingMessage, res: ServerResponse, index: number) => void | Promise<void>,
 ): Promise<TestServer> {
-  const sockets = new Set<Socket>();
   const waiters: Array<{ n: number; resolve: () => void }> = [];
   const state = { aborted: 0 };
   const requests: IncomingMessage[] = [];
-  const server = createServer((req, res) => {
+  const loopback = await listenLoopback((req, res) => {
     const index = requests.length;
     requests.push(req);
     res.on('close', () => {
@@ -37,15 +35,8 @@ export async function startServer(
       res.destroy(error as Error);
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
   return {
-    origin: `http://127.0.0.1:${port}`,
+    origin: loopback.origin,
     requests,
     get aborted() {
       return state.aborted;
@@ -54,11 +45,7 @@ export async function startServer(
       if (state.aborted >= n) return Promise.resolve();
       return new Promise((resolve) => waiters.push({ n, resolve }));
     },
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      server.close();
-      await once(server, 'close');
-    },
+    close: loopback.close,
   };
 }
 

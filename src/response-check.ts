@@ -1,0 +1,39 @@
+/**
+ * A transport must resolve to a `Response`. One that resolves to anything else broke the fetch contract: the
+ * stages report it with a `TypeError` naming what came back, marked so that no retry stage retries it (a
+ * `TypeError` is otherwise fetch's network error) and no breaker counts it against the origin.
+ */
+
+/** A registered symbol, so two copies of the package recognise each other's errors. */
+const BROKEN_TRANSPORT: symbol = Symbol.for('resilient-fetch.broken-transport');
+
+/** True for a `Response` from any realm or implementation (by shape, not `instanceof`). */
+export function isResponse(value: unknown): value is Response {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Response).status === 'number' &&
+    typeof (value as Response).headers?.get === 'function'
+  );
+}
+
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/** The error for a transport that resolved to `value` instead of a `Response`. */
+export function notAResponse(stage: string, value: unknown): TypeError {
+  const error = new TypeError(`${stage}: the transport resolved to ${describe(value)}, not a Response`);
+  Object.defineProperty(error, BROKEN_TRANSPORT, { value: true });
+  return error;
+}
+
+/** True for an error made by `notAResponse()`: a programming error, not a network failure. */
+export function isBrokenTransport(error: unknown): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as Record<symbol, unknown>)[BROKEN_TRANSPORT] === true
+  );
+}
