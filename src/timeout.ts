@@ -1,4 +1,4 @@
-import { startTimer } from './clock.ts';
+import { addDeadline, cancelDeadline, type Deadline } from './deadlines.ts';
 import { TimeoutError } from './errors/timeout-error.ts';
 import { type EventListener, redactUrl } from './events.ts';
 import { requestMethod, requestSignal, requestUrl } from './request-info.ts';
@@ -73,10 +73,11 @@ function withDeadline(
   const controller = new AbortController();
 
   return new Promise<Response>((resolve, reject) => {
+    let deadline: Deadline | undefined;
     let settled = false;
     const settle = () => {
       settled = true;
-      clearTimeout(timer);
+      if (deadline !== undefined) cancelDeadline(deadline);
       caller?.removeEventListener('abort', onCallerAbort);
     };
     const onCallerAbort = () => {
@@ -84,19 +85,6 @@ function withDeadline(
       controller.abort(caller!.reason);
       reject(caller!.reason);
     };
-    const timer = startTimer(() => {
-      settle();
-      const error = new TimeoutError(limit);
-      onEvent?.({
-        type: 'timeout',
-        timeout: limit,
-        key,
-        url: redactUrl(requestUrl(input)),
-        method: requestMethod(input, init),
-      });
-      controller.abort(error);
-      reject(error);
-    }, limit);
     caller?.addEventListener('abort', onCallerAbort);
 
     let pending: Promise<Response>;
@@ -106,6 +94,23 @@ function withDeadline(
       settle();
       reject(error);
       return;
+    }
+    // Registered once `next` has returned: an inner stage registers first, so in a chain of timeouts the
+    // shorter inner deadline is armed before the longer outer one, and the shared timer is set once.
+    if (!settled) {
+      deadline = addDeadline(limit, () => {
+        settle();
+        const error = new TimeoutError(limit);
+        onEvent?.({
+          type: 'timeout',
+          timeout: limit,
+          key,
+          url: redactUrl(requestUrl(input)),
+          method: requestMethod(input, init),
+        });
+        controller.abort(error);
+        reject(error);
+      });
     }
     Promise.resolve(pending).then(
       (response) => {
