@@ -1,4 +1,4 @@
-import { addDeadline, cancelDeadline, type Deadline } from './deadlines.ts';
+import { addDeadline, cancelDeadline } from './deadlines.ts';
 import { TimeoutError } from './errors/timeout-error.ts';
 import { type EventListener, redactUrl } from './events.ts';
 import { requestMethod, requestSignal, requestUrl } from './request-info.ts';
@@ -26,8 +26,9 @@ export interface TimeoutOptions {
  * - Once the `Response` is returned the timer is gone: it never aborts a body the caller is still reading.
  *   (An abort of the caller's signal after that point no longer reaches the body through this stage either:
  *   cancel an unwanted body with `response.body?.cancel()`.)
- * - One `AbortController` and one timer per call, both released when the call settles; the listener on the
- *   caller's signal is removed then too, so a long-lived signal shared by many calls accumulates nothing.
+ * - One `AbortController` per call and a deadline on a timer shared by the pending calls of the same `ms`
+ *   (see `deadlines.ts`), both released when the call settles; the listener on the caller's signal is
+ *   removed then too, so a long-lived signal shared by many calls accumulates nothing.
  *
  * @param ms deadline in ms, `0 < ms ≤ 2^31−1`.
  * @throws {RangeError} for a negative, zero, NaN, infinite or too large `ms`.
@@ -60,6 +61,16 @@ export function timeout(ms: number, options: TimeoutOptions = {}): Middleware {
     };
 }
 
+/**
+ * The abort hooks of calls running below a timeout stage, kept on the signal that stage passes down. A
+ * nested stage (the attempt timeout under the total one) finds them there and hooks in directly instead of
+ * adding an `abort` listener to that signal: an `EventTarget` listener costs more to add and remove than
+ * the rest of the stage. Only the stage that made the signal aborts it, and it runs these hooks right after.
+ */
+const hooks = Symbol('resilient-fetch.timeout.hooks');
+/** `null`: made by a timeout stage, no hooks yet (the array is made by the first call below that needs it). */
+type HookedSignal = AbortSignal & { [hooks]?: Array<() => void> | null };
+
 function withDeadline(
   next: FetchLike,
   input: string | URL | Request,
@@ -68,49 +79,62 @@ function withDeadline(
   key: string,
   onEvent: EventListener | undefined,
 ): Promise<Response> {
-  const caller = requestSignal(input, init);
+  const caller: HookedSignal | undefined = requestSignal(input, init);
   if (caller?.aborted) return Promise.reject(caller.reason);
   const controller = new AbortController();
+  const signal: HookedSignal = controller.signal;
+  signal[hooks] = null;
+  const ours = caller !== undefined && caller[hooks] !== undefined;
 
   return new Promise<Response>((resolve, reject) => {
-    let deadline: Deadline | undefined;
     let settled = false;
+    const deadline = addDeadline(limit, () => {
+      settle();
+      const error = new TimeoutError(limit);
+      onEvent?.({
+        type: 'timeout',
+        timeout: limit,
+        key,
+        url: redactUrl(requestUrl(input)),
+        method: requestMethod(input, init),
+      });
+      abort(error);
+    });
+    const abort = (reason: unknown) => {
+      controller.abort(reason);
+      const below = signal[hooks];
+      signal[hooks] = null;
+      if (below) for (const hook of below) hook();
+      reject(reason);
+    };
     const settle = () => {
       settled = true;
-      if (deadline !== undefined) cancelDeadline(deadline);
-      caller?.removeEventListener('abort', onCallerAbort);
+      cancelDeadline(deadline);
+      if (!ours) caller?.removeEventListener('abort', onCallerAbort);
+      else {
+        const above = caller![hooks];
+        // Gone when the stage above already ran its hooks (it aborted, and this is one of them).
+        if (above) above.splice(above.indexOf(onCallerAbort) >>> 0, 1);
+      }
     };
     const onCallerAbort = () => {
       settle();
-      controller.abort(caller!.reason);
-      reject(caller!.reason);
+      abort(caller!.reason);
     };
-    caller?.addEventListener('abort', onCallerAbort);
+    if (!ours) caller?.addEventListener('abort', onCallerAbort);
+    else {
+      const above = caller![hooks];
+      if (above) above.push(onCallerAbort);
+      else caller![hooks] = [onCallerAbort];
+    }
 
     let pending: Promise<Response>;
     try {
-      pending = next(input, init ? { ...init, signal: controller.signal } : { signal: controller.signal });
+      pending = next(input, init ? { ...init, signal } : { signal });
     } catch (error) {
       settle();
       reject(error);
       return;
-    }
-    // Registered once `next` has returned: an inner stage registers first, so in a chain of timeouts the
-    // shorter inner deadline is armed before the longer outer one, and the shared timer is set once.
-    if (!settled) {
-      deadline = addDeadline(limit, () => {
-        settle();
-        const error = new TimeoutError(limit);
-        onEvent?.({
-          type: 'timeout',
-          timeout: limit,
-          key,
-          url: redactUrl(requestUrl(input)),
-          method: requestMethod(input, init),
-        });
-        controller.abort(error);
-        reject(error);
-      });
     }
     Promise.resolve(pending).then(
       (response) => {
