@@ -1,4 +1,4 @@
-import { addDeadline, cancelDeadline } from './deadlines.ts';
+import { startTimer } from './clock.ts';
 import { TimeoutError } from './errors/timeout-error.ts';
 import { type EventListener, redactUrl } from './events.ts';
 import { requestMethod, requestSignal, requestUrl } from './request-info.ts';
@@ -26,9 +26,8 @@ export interface TimeoutOptions {
  * - Once the `Response` is returned the timer is gone: it never aborts a body the caller is still reading.
  *   (An abort of the caller's signal after that point no longer reaches the body through this stage either:
  *   cancel an unwanted body with `response.body?.cancel()`.)
- * - One `AbortController` per call and a deadline on a timer shared by the pending calls of the same `ms`
- *   (see `deadlines.ts`), both released when the call settles; the listener on the caller's signal is
- *   removed then too, so a long-lived signal shared by many calls accumulates nothing.
+ * - One `AbortController` and one timer per call, both released when the call settles; the listener on the
+ *   caller's signal is removed then too, so a long-lived signal shared by many calls accumulates nothing.
  *
  * @param ms deadline in ms, `0 < ms ≤ 2^31−1`.
  * @throws {RangeError} for a negative, zero, NaN, infinite or too large `ms`.
@@ -88,7 +87,7 @@ function withDeadline(
 
   return new Promise<Response>((resolve, reject) => {
     let settled = false;
-    const deadline = addDeadline(limit, () => {
+    const timer = startTimer(() => {
       settle();
       const error = new TimeoutError(limit);
       onEvent?.({
@@ -99,7 +98,7 @@ function withDeadline(
         method: requestMethod(input, init),
       });
       abort(error);
-    });
+    }, limit);
     const abort = (reason: unknown) => {
       controller.abort(reason);
       const below = signal[hooks];
@@ -109,7 +108,7 @@ function withDeadline(
     };
     const settle = () => {
       settled = true;
-      cancelDeadline(deadline);
+      clearTimeout(timer);
       if (!ours) caller?.removeEventListener('abort', onCallerAbort);
       else {
         const above = caller![hooks];
