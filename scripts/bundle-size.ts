@@ -8,8 +8,8 @@ import { build } from 'esbuild';
 
 export const root = resolve(import.meta.dirname, '..');
 
-/** 1 KB = 1024 bytes throughout. */
-export const KB = 1024;
+/** 1 kB = 1000 bytes, as bundle-size tools and the figures in the docs count. */
+export const KB = 1000;
 
 /**
  * One measured piece: a whole entry point, or single exports of it (bundled from a tiny virtual entry
@@ -31,12 +31,13 @@ export interface SizeEntry {
  * exist yet are skipped with a note, so their budget applies as soon as they land.
  */
 export const entries: SizeEntry[] = [
-  // Everything, as `import * as rf from 'resilient-fetch'` would pull in. ~10% headroom over today.
-  { label: 'resilient-fetch (all of src/index.ts)', entry: 'src/index.ts', budget: 2.25 * KB },
+  // Everything, as `import * as rf from 'resilient-fetch'` pulls in; ~10% over the size measured when it was
+  // set. Raise it, on purpose, when retry(), circuitBreaker() and resilientFetch() land.
+  { label: 'resilient-fetch (all of src/index.ts)', entry: 'src/index.ts', budget: 2.45 * KB },
   { label: 'resilient-fetch/ky (all of src/ky.ts)', entry: 'src/ky.ts' },
   { label: 'resilientFetch alone', entry: 'src/index.ts', exports: ['resilientFetch'], budget: 3 * KB },
   { label: 'retry alone', entry: 'src/index.ts', exports: ['retry'], budget: 1.2 * KB },
-  { label: 'timeout alone', entry: 'src/index.ts', exports: ['timeout'], budget: 1.5 * KB },
+  { label: 'timeout alone', entry: 'src/index.ts', exports: ['timeout'], budget: 1.4 * KB },
 ];
 
 export interface SizeResult {
@@ -82,7 +83,7 @@ export function measureEntry(entry: SizeEntry): Promise<SizeResult> {
   return measureSource(source);
 }
 
-/** Bytes as `1.23 KB`. */
+/** Bytes as `1.23 kB`. */
 export function kb(bytes: number): string {
-  return `${(bytes / KB).toFixed(2)} KB`;
+  return `${(bytes / KB).toFixed(2)} kB`;
 }

@@ -1,0 +1,93 @@
+// What the benchmarks compare: this package's standard pipeline and its peers, each configured the way its
+// own documentation shows, around the same transport.
+
+import {
+  ConsecutiveBreaker,
+  circuitBreaker,
+  timeout as cockatielTimeout,
+  ExponentialBackoff,
+  handleAll,
+  retry,
+  TimeoutStrategy,
+  wrap,
+} from 'cockatiel';
+import fetchRetry from 'fetch-retry';
+import ky from 'ky';
+import pRetry from 'p-retry';
+import { compose, timeout } from '../src/index.ts';
+import type { FetchLike } from '../src/types.ts';
+
+/** A call as the benchmarks make it: one URL, a response whose body the caller owns. */
+export type Call = (url: string) => Promise<Response>;
+
+export interface Subject {
+  name: string;
+  /** Builds the subject once around `transport`; the benchmark then times calls of the result. */
+  make(transport: FetchLike): Call;
+}
+
+/**
+ * This package's standard pipeline around `transport`: total timeout → retry → circuit breaker → attempt
+ * timeout → transport.
+ *
+ * PROVISIONAL: until `resilientFetch()` lands this composes the stages that exist (the two timeouts, with
+ * the pipeline's defaults). When it lands this function becomes
+ * `return resilientFetch({ fetch: transport });` and every figure below follows.
+ */
+export function ourPipeline(transport: FetchLike): FetchLike {
+  return compose(timeout(30_000), timeout(10_000, { key: 'attemptTimeout' }))(transport);
+}
+
+export const ours: Subject = {
+  name: 'resilient-fetch (pipeline)',
+  make(transport) {
+    const fetch = ourPipeline(transport);
+    return (url) => fetch(url);
+  },
+};
+
+export const raw: Subject = {
+  name: 'raw transport',
+  make: (transport) => (url) => transport(url),
+};
+
+/** Plain `fetch` with a fresh `AbortController` signal per call: the least any timeout needs. */
+export const withSignal: Subject = {
+  name: 'fetch + signal',
+  make: (transport) => (url) => transport(url, { signal: new AbortController().signal }),
+};
+
+/** cockatiel 4: total timeout, then retry (3 attempts, exponential backoff), then a consecutive breaker. */
+export const cockatiel: Subject = {
+  name: 'cockatiel (timeout+retry+breaker)',
+  make(transport) {
+    const policy = wrap(
+      cockatielTimeout(30_000, TimeoutStrategy.Aggressive),
+      retry(handleAll, { maxAttempts: 2, backoff: new ExponentialBackoff() }),
+      circuitBreaker(handleAll, { halfOpenAfter: 30_000, breaker: new ConsecutiveBreaker(5) }),
+    );
+    return (url) => policy.execute(({ signal }) => transport(url, { signal }));
+  },
+};
+
+/** ky 2 with its own retry and timeout; it builds a `Request` per call, which is part of its real cost. */
+export const kySubject: Subject = {
+  name: 'ky (retry+timeout)',
+  make(transport) {
+    const client = ky.create({ fetch: transport, retry: 2, timeout: 10_000 });
+    return (url) => client.get(url);
+  },
+};
+
+export const pRetrySubject: Subject = {
+  name: 'p-retry (retry only)',
+  make: (transport) => (url) => pRetry(() => transport(url), { retries: 2 }),
+};
+
+export const fetchRetrySubject: Subject = {
+  name: 'fetch-retry (retry only)',
+  make(transport) {
+    const fetch = fetchRetry(transport, { retries: 2 });
+    return (url) => fetch(url);
+  },
+};
