@@ -17,9 +17,15 @@ export interface LoopbackRow {
   cpuPerCall: number;
   /** Median calls per second. */
   throughput: number;
+  /** Median over rounds of this subject's CPU per call ÷ the base subject's in the same round. */
+  cpuRatio: number;
+  /** Median over rounds of this subject's throughput ÷ the base subject's in the same round. */
+  throughputRatio: number;
 }
 
 export interface LoopbackOptions {
+  /** Index of the subject the ratios compare to. */
+  base: number;
   rounds: number;
   callsPerRound: number;
   inFlight: number;
@@ -71,10 +77,14 @@ export async function measureLoopback(subjects: Subject[], options: LoopbackOpti
         throughput: options.callsPerRound / seconds,
       };
     });
+    // Ratios are taken round by round: a burst of load from elsewhere on the machine then hits both sides.
+    const base = samples[options.base]!;
     return subjects.map((s, i) => ({
       name: s.name,
       cpuPerCall: median(samples[i]!.map((x) => x.cpuPerCall)),
       throughput: median(samples[i]!.map((x) => x.throughput)),
+      cpuRatio: median(samples[i]!.map((x, r) => x.cpuPerCall / base[r]!.cpuPerCall)),
+      throughputRatio: median(samples[i]!.map((x, r) => x.throughput / base[r]!.throughput)),
     }));
   } finally {
     await server.stop();

@@ -1,9 +1,15 @@
 // Per-call overhead around an in-memory transport: what each library adds to a call that costs nothing
 // on the wire. Calls are sequential (each awaited), so the figure is latency added per call.
+//
+// Each subject runs in its own child process, alternating rounds with the raw transport. Sharing one
+// process would let one library slow the others: after a process has built `Request` objects or called
+// `AbortSignal.timeout()` (ky does both), every stage built on `AbortController` runs measurably slower.
 
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { FetchLike } from '../src/types.ts';
 import { alternate, median } from './stats.ts';
-import type { Call, Subject } from './subjects.ts';
+import { type Call, subjectsById } from './subjects.ts';
 
 const url = 'http://bench.test/resource';
 
@@ -20,32 +26,40 @@ export interface OverheadRow {
   name: string;
   /** Median ns per call, transport included. */
   perCall: number;
-  /** Median ns per call minus the raw transport's median. */
+  /** Median ns per call minus the raw transport's median in the same process. */
   overhead: number;
 }
 
 /**
- * Times each subject over `rounds` alternating rounds of about `roundMs` each, after a warm-up long enough
- * for the JIT to settle. The first subject must be the raw transport: the others are reported relative to it.
+ * In this process: times the raw transport and the subject `id` in `rounds` alternating rounds of about
+ * `roundMs` each, after a warm-up long enough for the JIT to settle. Returns both medians in ns per call.
  */
-export async function measureOverhead(
-  subjects: Subject[],
-  rounds = 15,
-  roundMs = 60,
-): Promise<OverheadRow[]> {
-  const calls = subjects.map((s) => s.make(memoryTransport));
+export async function timeSubject(id: string, rounds: number, roundMs = 60) {
+  const calls = [subjectsById.raw!, subjectsById[id]!].map((s) => s.make(memoryTransport));
   const sizes: number[] = [];
   for (const call of calls) {
     await timeCalls(call, 5_000);
     const estimate = await timeCalls(call, 2_000);
     sizes.push(Math.max(1_000, Math.round((roundMs * 1e6) / estimate)));
   }
-  const indexes = subjects.map((_, i) => i);
-  const samples = await alternate(indexes, rounds, (i) => timeCalls(calls[i]!, sizes[i]!));
-  const medians = samples.map(median);
-  return subjects.map((s, i) => ({
-    name: s.name,
-    perCall: medians[i]!,
-    overhead: medians[i]! - medians[0]!,
-  }));
+  const samples = await alternate([0, 1], rounds, (i) => timeCalls(calls[i]!, sizes[i]!));
+  return { raw: median(samples[0]!), subject: median(samples[1]!) };
+}
+
+/** Measures each subject in a child process of its own; the raw row is the median of their baselines. */
+export function measureOverhead(ids: string[], rounds: number): OverheadRow[] {
+  const child = fileURLToPath(new URL('./overhead-child.ts', import.meta.url));
+  const results = ids.map((id) => {
+    const out = execFileSync(process.execPath, [child, id, String(rounds)], { encoding: 'utf8' });
+    return JSON.parse(out.trim().split('\n').at(-1)!) as { raw: number; subject: number };
+  });
+  const raw = median(results.map((r) => r.raw));
+  return [
+    { name: subjectsById.raw!.name, perCall: raw, overhead: 0 },
+    ...ids.map((id, i) => ({
+      name: subjectsById[id]!.name,
+      perCall: results[i]!.subject,
+      overhead: results[i]!.subject - results[i]!.raw,
+    })),
+  ];
 }

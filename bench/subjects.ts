@@ -38,8 +38,11 @@ export function ourPipeline(transport: FetchLike): FetchLike {
   return compose(timeout(30_000), timeout(10_000, { key: 'attemptTimeout' }))(transport);
 }
 
+/** What `ourPipeline()` holds, for the reports: 'resilient-fetch (full pipeline)' once it is resilientFetch. */
+export const ourPipelineLabel = 'resilient-fetch (2 timeouts only)';
+
 export const ours: Subject = {
-  name: 'resilient-fetch (pipeline)',
+  name: ourPipelineLabel,
   make(transport) {
     const fetch = ourPipeline(transport);
     return (url) => fetch(url);
@@ -90,4 +93,15 @@ export const fetchRetrySubject: Subject = {
     const fetch = fetchRetry(transport, { retries: 2 });
     return (url) => fetch(url);
   },
+};
+
+/** Every subject by a short id, so a child process can be told which one to measure. */
+export const subjectsById: Record<string, Subject> = {
+  raw,
+  ours,
+  withSignal,
+  cockatiel,
+  ky: kySubject,
+  'p-retry': pRetrySubject,
+  'fetch-retry': fetchRetrySubject,
 };
