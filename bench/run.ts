@@ -118,7 +118,8 @@ if (sections.includes('size')) {
   section(
     'Bundle size (esbuild, minified, ESM, tree-shaken; gzip -9)',
     'Single exports are bundled from a one-line entry such as `export { retry } from "resilient-fetch"`. ' +
-      'Budgets are checked by `npm test` (scripts/check-size.ts). 1 kB = 1000 bytes.',
+      'Peer dependencies (ky) stay external in our bundles, as the app brings them. Budgets are checked by ' +
+      '`npm test` (scripts/check-size.ts). 1 kB = 1000 bytes.',
     [['bundle', 'min+gz', 'min', 'budget', 'note'], ...mine.map(row), ...peers.map(row)],
     [0, 4],
   );

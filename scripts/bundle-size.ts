@@ -1,7 +1,7 @@
 // How big a piece of the package is for a user who bundles it: esbuild bundle, tree-shaken, minified, ESM,
 // then gzipped. `npm run bench` and `scripts/check-size.ts` both measure through here, so the figures agree.
 
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
@@ -47,8 +47,11 @@ export interface SizeResult {
   gzip: number;
 }
 
-/** Bundles `source` (an ES module resolved from the package root) and returns its sizes. */
-export async function measureSource(source: string): Promise<SizeResult> {
+/**
+ * Bundles `source` (an ES module resolved from the package root) and returns its sizes. Packages listed in
+ * `external` stay imports, as a bundler leaves a peer dependency the app already has.
+ */
+export async function measureSource(source: string, external: string[] = []): Promise<SizeResult> {
   const result = await build({
     stdin: { contents: source, resolveDir: root, loader: 'ts', sourcefile: 'size-entry.ts' },
     bundle: true,
@@ -58,6 +61,7 @@ export async function measureSource(source: string): Promise<SizeResult> {
     platform: 'browser',
     target: 'es2022',
     write: false,
+    external,
     logLevel: 'silent',
   });
   const code = result.outputFiles[0]!.contents;
@@ -74,13 +78,19 @@ export async function missing(entry: SizeEntry): Promise<string | undefined> {
   return absent.length ? `${entry.entry} does not export ${absent.join(', ')} yet` : undefined;
 }
 
+/** The package's peer dependencies (ky): a user's app brings them, so they are not counted in our size. */
+const peers = Object.keys(
+  (JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { peerDependencies?: object })
+    .peerDependencies ?? {},
+);
+
 /** Measures one entry of the table above. */
 export function measureEntry(entry: SizeEntry): Promise<SizeResult> {
   const from = JSON.stringify(`./${entry.entry}`);
   const source = entry.exports
     ? `export { ${entry.exports.join(', ')} } from ${from};`
     : `export * from ${from};`;
-  return measureSource(source);
+  return measureSource(source, peers);
 }
 
 /** Bytes as `1.23 kB`. */
