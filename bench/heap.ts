@@ -11,7 +11,7 @@ export interface HeapRow {
   settled: number;
   /** Heap bytes per call still held after every call settled (should be about 0). */
   leftPerCall: number;
-  /** Referenced timers left after every call settled. */
+  /** Timers (unref'd ones included) still pending after 1,000 such calls settled. */
   timers: number;
 }
 

@@ -91,7 +91,8 @@ if (sections.includes('heap')) {
   section(
     `Heap per call in flight (${calls.toLocaleString('en')} pending calls)`,
     'A transport that answers only when released; `heapUsed` after a forced GC, before and with the calls ' +
-      'pending, then again once all were released and settled.',
+      'pending, then again once all were released and settled. "Timers left" counts every timer still pending ' +
+      "(unref'd ones included) after 1,000 such calls settled.",
     [
       ['subject', 'bytes/call', 'above raw', 'settled', 'left after settle', 'timers left'],
       ...rows.map((r) => [
