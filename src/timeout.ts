@@ -60,6 +60,16 @@ export function timeout(ms: number, options: TimeoutOptions = {}): Middleware {
     };
 }
 
+/**
+ * The abort hooks of calls running below a timeout stage, kept on the signal that stage passes down. A
+ * nested stage (the attempt timeout under the total one) finds them there and hooks in directly instead of
+ * adding an `abort` listener to that signal: an `EventTarget` listener costs more to add and remove than
+ * the rest of the stage. Only the stage that made the signal aborts it, and it runs these hooks right after.
+ */
+const hooks = Symbol('resilient-fetch.timeout.hooks');
+/** `null`: made by a timeout stage, no hooks yet (the array is made by the first call below that needs it). */
+type HookedSignal = AbortSignal & { [hooks]?: Array<() => void> | null };
+
 function withDeadline(
   next: FetchLike,
   input: string | URL | Request,
@@ -68,22 +78,15 @@ function withDeadline(
   key: string,
   onEvent: EventListener | undefined,
 ): Promise<Response> {
-  const caller = requestSignal(input, init);
+  const caller: HookedSignal | undefined = requestSignal(input, init);
   if (caller?.aborted) return Promise.reject(caller.reason);
   const controller = new AbortController();
+  const signal: HookedSignal = controller.signal;
+  signal[hooks] = null;
+  const ours = caller !== undefined && caller[hooks] !== undefined;
 
   return new Promise<Response>((resolve, reject) => {
     let settled = false;
-    const settle = () => {
-      settled = true;
-      clearTimeout(timer);
-      caller?.removeEventListener('abort', onCallerAbort);
-    };
-    const onCallerAbort = () => {
-      settle();
-      controller.abort(caller!.reason);
-      reject(caller!.reason);
-    };
     const timer = startTimer(() => {
       settle();
       const error = new TimeoutError(limit);
@@ -94,14 +97,39 @@ function withDeadline(
         url: redactUrl(requestUrl(input)),
         method: requestMethod(input, init),
       });
-      controller.abort(error);
-      reject(error);
+      abort(error);
     }, limit);
-    caller?.addEventListener('abort', onCallerAbort);
+    const abort = (reason: unknown) => {
+      controller.abort(reason);
+      const below = signal[hooks];
+      signal[hooks] = null;
+      if (below) for (const hook of below) hook();
+      reject(reason);
+    };
+    const settle = () => {
+      settled = true;
+      clearTimeout(timer);
+      if (!ours) caller?.removeEventListener('abort', onCallerAbort);
+      else {
+        const above = caller![hooks];
+        // Gone when the stage above already ran its hooks (it aborted, and this is one of them).
+        if (above) above.splice(above.indexOf(onCallerAbort) >>> 0, 1);
+      }
+    };
+    const onCallerAbort = () => {
+      settle();
+      abort(caller!.reason);
+    };
+    if (!ours) caller?.addEventListener('abort', onCallerAbort);
+    else {
+      const above = caller![hooks];
+      if (above) above.push(onCallerAbort);
+      else caller![hooks] = [onCallerAbort];
+    }
 
     let pending: Promise<Response>;
     try {
-      pending = next(input, init ? { ...init, signal: controller.signal } : { signal: controller.signal });
+      pending = next(input, init ? { ...init, signal } : { signal });
     } catch (error) {
       settle();
       reject(error);

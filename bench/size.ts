@@ -1,0 +1,40 @@
+// Minified + gzipped sizes of this package's entry points and single exports (the table in
+// scripts/bundle-size.ts, also checked against budgets by `npm test`), and of the peers' own packages.
+
+import { entries, measureEntry, measureSource, missing } from '../scripts/bundle-size.ts';
+
+/** The peers, bundled the same way from what a user would import. */
+const peers: Array<{ label: string; source: string }> = [
+  { label: 'ky', source: `export { default } from 'ky';` },
+  {
+    label: 'cockatiel (timeout + retry + circuitBreaker + wrap, as benched)',
+    source: `export { wrap, timeout, retry, circuitBreaker, handleAll, ConsecutiveBreaker, ExponentialBackoff, TimeoutStrategy } from 'cockatiel';`,
+  },
+  {
+    label: 'cockatiel (all 5 policies + wrap)',
+    source: `export { wrap, timeout, retry, circuitBreaker, bulkhead, fallback, handleAll, ConsecutiveBreaker, ExponentialBackoff, TimeoutStrategy } from 'cockatiel';`,
+  },
+  { label: 'p-retry', source: `export { default } from 'p-retry';` },
+  { label: 'fetch-retry', source: `export { default } from 'fetch-retry';` },
+];
+
+export interface SizeRow {
+  label: string;
+  /** Bytes, or `undefined` with `note` when the entry does not exist yet. */
+  min?: number;
+  gzip?: number;
+  budget?: number;
+  note?: string;
+}
+
+export async function measureSizes(): Promise<{ ours: SizeRow[]; peers: SizeRow[] }> {
+  const ours: SizeRow[] = [];
+  for (const entry of entries) {
+    const note = await missing(entry);
+    if (note) ours.push({ label: entry.label, budget: entry.budget, note });
+    else ours.push({ label: entry.label, budget: entry.budget, ...(await measureEntry(entry)) });
+  }
+  const measured: SizeRow[] = [];
+  for (const peer of peers) measured.push({ label: peer.label, ...(await measureSource(peer.source)) });
+  return { ours, peers: measured };
+}
