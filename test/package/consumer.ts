@@ -25,3 +25,13 @@ void api.get('http://127.0.0.1/', { resilience: { retry: 2, attemptTimeout: 500 
 // @ts-expect-error a misspelled per-request option does not compile on ky either
 void api.get('http://127.0.0.1/', { resilience: { retyr: 2 } });
 void ky.create({ ...kyHooks({ retry: 3 }) });
+
+// A resilientFetch function takes the same per-request options, and rejects a wrong shape.
+import { resilientFetch } from 'resilient-fetch';
+
+const pipeline = resilientFetch({ retry: { limit: 3 } });
+void pipeline('http://127.0.0.1/', { resilience: { retry: { limit: 5 }, circuitBreaker: false } });
+// @ts-expect-error circuitBreaker per request is only `false`
+void pipeline('http://127.0.0.1/', { resilience: { circuitBreaker: true } });
+// @ts-expect-error a misspelled retry option does not compile
+void pipeline('http://127.0.0.1/', { resilience: { retry: { limt: 5 } } });
