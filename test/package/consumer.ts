@@ -4,6 +4,7 @@ import {
   compose,
   type FetchLike,
   type ResilienceRequestOptions,
+  resilientFetch,
   TimeoutError,
   timeout,
 } from 'resilient-fetch';
@@ -27,7 +28,6 @@ void api.get('http://127.0.0.1/', { resilience: { retyr: 2 } });
 void ky.create({ ...kyHooks({ retry: 3 }) });
 
 // A resilientFetch function takes the same per-request options, and rejects a wrong shape.
-import { resilientFetch } from 'resilient-fetch';
 
 const pipeline = resilientFetch({ retry: { limit: 3 } });
 void pipeline('http://127.0.0.1/', { resilience: { retry: { limit: 5 }, circuitBreaker: false } });
