@@ -108,7 +108,7 @@ export function parseRateLimitField(value: string | null): number | undefined {
     let r: number | undefined;
     let t: number | undefined;
     // A value that is not an sf-integer or sf-decimal (a string, token or boolean) parses as NaN.
-    for (let param: RegExpExecArray | null; (param = step(PARAM)); ) {
+    for (let param = step(PARAM); param; param = step(PARAM)) {
       if (param[1] === 'r') r = Number.parseFloat(param[2]!);
       if (param[1] === 't') t = Number.parseFloat(param[2]!);
     }
