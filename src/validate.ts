@@ -63,11 +63,14 @@ export function optionsObject(where: string, value: unknown): void {
 export const invalid = (where: string, what: string, value: unknown): never =>
   check(false, where, what, value) as never;
 
-/** A check accepting one of `values` only; `what` lists them for the error. */
-export const oneOf =
-  (values: readonly unknown[], what: string) =>
+/** A check that `test` passes; `what` says what it wants, for the error (a `TypeError` unless told). */
+export const rule =
+  (test: (value: unknown) => unknown, what: string, error?: ErrorConstructor) =>
   <T>(where: string, value: T): T =>
-    check(values.includes(value), where, what, value);
+    check(test(value), where, what, value, error);
+
+/** A check accepting one of `values` only; `what` lists them for the error. */
+export const oneOf = (values: readonly unknown[], what: string) => rule((v) => values.includes(v), what);
 
 /** A `Clock` (`now`, `sleep`, `random`), or the platform clock when `undefined`. */
 export function clockOption(where: string, value: Clock | undefined): Clock {
