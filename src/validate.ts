@@ -6,7 +6,7 @@ import { type Clock, MAX_DELAY, systemClock } from './clock.ts';
  */
 
 /** Renders a bad value for an error message: strings quoted, everything else as JavaScript would write it. */
-function show(value: unknown): string {
+export function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'function') return 'a function';
   if (typeof value === 'object' && value !== null) return Array.isArray(value) ? 'an array' : 'an object';
