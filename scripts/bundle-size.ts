@@ -31,12 +31,14 @@ export interface SizeEntry {
  * exist yet are skipped with a note, so their budget applies as soon as they land.
  */
 export const entries: SizeEntry[] = [
-  // Budgets are what was measured plus ~5%, so growth fails `npm test`. The goals are lower: resilientFetch
-  // alone 3 kB and retry alone 1.2 kB.
-  { label: 'resilient-fetch (all of src/index.ts)', entry: 'src/index.ts', budget: 12 * KB },
-  { label: 'resilient-fetch/ky (all of src/ky.ts)', entry: 'src/ky.ts', budget: 11.2 * KB },
-  { label: 'resilientFetch alone', entry: 'src/index.ts', exports: ['resilientFetch'], budget: 10.2 * KB },
-  { label: 'retry alone', entry: 'src/index.ts', exports: ['retry'], budget: 5.9 * KB },
+  // Budgets are the sizes measured when they were set (11.07 kB, 9.40 kB, 5.47 kB) plus about 5%, so any growth
+  // is a decision. The goal stays lower: resilientFetch alone 3.00 kB and retry alone 1.20 kB, the size that
+  // would make this the lightest resilience layer in JavaScript (peers: p-retry 1.80 kB, cockatiel 4.21 kB).
+  // Lower a budget whenever a change reaches below it.
+  { label: 'resilient-fetch (all of src/index.ts)', entry: 'src/index.ts', budget: 11.62 * KB },
+  { label: 'resilient-fetch/ky (all of src/ky.ts)', entry: 'src/ky.ts', budget: 10.9 * KB },
+  { label: 'resilientFetch alone', entry: 'src/index.ts', exports: ['resilientFetch'], budget: 9.87 * KB },
+  { label: 'retry alone', entry: 'src/index.ts', exports: ['retry'], budget: 5.75 * KB },
   { label: 'timeout alone', entry: 'src/index.ts', exports: ['timeout'], budget: 1.4 * KB },
 ];
 

@@ -1,5 +1,5 @@
 import { clampDelay } from './clock.ts';
-import { duration, func, invalid, optionsObject } from './validate.ts';
+import { duration, func, type OptionSpec, oneOf, optionsObject, readOptions, rule } from './validate.ts';
 
 /**
  * How long to wait before retry number `attempt` (1 for the first retry), in ms. The retry stage passes the
@@ -57,15 +57,16 @@ export interface DecorrelatedJitterBackoffOptions extends Omit<CommonOptions, 'j
   base?: number;
 }
 
-const JITTERS: readonly Jitter[] = ['none', 'full', 'equal'];
+const CAP: OptionSpec = ['cap', duration, 30_000];
+const BASE: OptionSpec = ['base', duration, 300];
+// Read at call time, so a stubbed Math.random applies.
+const RANDOM: OptionSpec = ['random', func, () => Math.random()];
+const JITTER = oneOf(['none', 'full', 'equal'], "'none', 'full' or 'equal'");
 
-function common(name: string, options: CommonOptions | undefined, defaultJitter: Jitter) {
+/** Validates a backoff's options against its specs; errors are named after the backoff. */
+function read<T>(name: string, options: object | undefined, specs: readonly OptionSpec[]): Required<T> {
   optionsObject(`${name}: options`, options);
-  const cap = duration(`${name}: cap`, options?.cap ?? 30_000);
-  const jitter = options?.jitter ?? defaultJitter;
-  if (!JITTERS.includes(jitter)) invalid(`${name}: jitter`, "'none', 'full' or 'equal'", jitter);
-  const random = func(`${name}: random`, options?.random) ?? Math.random;
-  return { cap, jitter, random };
+  return readOptions(`${name}: `, options, specs);
 }
 
 function spread(delay: number, jitter: Jitter, random: () => number): number {
@@ -84,12 +85,21 @@ function spread(delay: number, jitter: Jitter, random: () => number): number {
  * ```
  */
 export function exponentialBackoff(options?: ExponentialBackoffOptions): Backoff {
-  const { cap, jitter, random } = common('exponentialBackoff', options, 'full');
-  const base = duration('exponentialBackoff: base', options?.base ?? 300);
-  const factor = options?.factor ?? 2;
-  if (typeof factor !== 'number' || !(factor >= 1 && factor < Number.POSITIVE_INFINITY)) {
-    invalid('exponentialBackoff: factor', 'a finite number ≥ 1', factor);
-  }
+  const { cap, jitter, random, base, factor } = read<ExponentialBackoffOptions>(
+    'exponentialBackoff',
+    options,
+    [
+      CAP,
+      ['jitter', JITTER, 'full'],
+      RANDOM,
+      BASE,
+      [
+        'factor',
+        rule((f) => typeof f === 'number' && f >= 1 && f < Number.POSITIVE_INFINITY, 'a finite number ≥ 1'),
+        2,
+      ],
+    ],
+  );
   return function exponential(attempt) {
     return clampDelay(spread(Math.min(cap, base * factor ** (attempt - 1)), jitter, random));
   };
@@ -103,9 +113,19 @@ export function exponentialBackoff(options?: ExponentialBackoffOptions): Backoff
  * ```
  */
 export function linearBackoff(options?: LinearBackoffOptions): Backoff {
-  const { cap, jitter, random } = common('linearBackoff', options, 'full');
-  const base = duration('linearBackoff: base', options?.base ?? 300);
-  const step = duration('linearBackoff: step', options?.step ?? base);
+  const {
+    cap,
+    jitter,
+    random,
+    base,
+    step = base,
+  } = read<LinearBackoffOptions>('linearBackoff', options, [
+    CAP,
+    ['jitter', JITTER, 'full'],
+    RANDOM,
+    BASE,
+    ['step', duration],
+  ]);
   return function linear(attempt) {
     return clampDelay(spread(Math.min(cap, base + step * (attempt - 1)), jitter, random));
   };
@@ -119,8 +139,11 @@ export function linearBackoff(options?: LinearBackoffOptions): Backoff {
  * ```
  */
 export function constantBackoff(options?: ConstantBackoffOptions): Backoff {
-  const { jitter, random } = common('constantBackoff', options, 'none');
-  const delay = duration('constantBackoff: delay', options?.delay ?? 1_000);
+  const { jitter, random, delay } = read<ConstantBackoffOptions>('constantBackoff', options, [
+    ['jitter', JITTER, 'none'],
+    RANDOM,
+    ['delay', duration, 1_000],
+  ]);
   return function constant() {
     return clampDelay(spread(delay, jitter, random));
   };
@@ -135,8 +158,11 @@ export function constantBackoff(options?: ConstantBackoffOptions): Backoff {
  * ```
  */
 export function decorrelatedJitterBackoff(options?: DecorrelatedJitterBackoffOptions): Backoff {
-  const { cap, random } = common('decorrelatedJitterBackoff', options, 'none');
-  const base = duration('decorrelatedJitterBackoff: base', options?.base ?? 300);
+  const { cap, random, base } = read<DecorrelatedJitterBackoffOptions>('decorrelatedJitterBackoff', options, [
+    CAP,
+    RANDOM,
+    BASE,
+  ]);
   return function decorrelated(_attempt, context) {
     const previous = Math.max(base, context?.previousDelay ?? base);
     return clampDelay(Math.min(cap, base + (previous * 3 - base) * random()));

@@ -4,6 +4,8 @@
  * `TypeError` is otherwise fetch's network error) and no breaker counts it against the origin.
  */
 
+import { show } from './validate.ts';
+
 /** A registered symbol, so two copies of the package recognise each other's errors. */
 const BROKEN_TRANSPORT: symbol = Symbol.for('resilient-fetch.broken-transport');
 
@@ -17,14 +19,9 @@ export function isResponse(value: unknown): value is Response {
   );
 }
 
-function describe(value: unknown): string {
-  if (value === null || value === undefined) return String(value);
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-}
-
 /** The error for a transport that resolved to `value` instead of a `Response`. */
 export function notAResponse(stage: string, value: unknown): TypeError {
-  const error = new TypeError(`${stage}: the transport resolved to ${describe(value)}, not a Response`);
+  const error = new TypeError(`${stage}: the transport resolved to ${show(value)}, not a Response`);
   Object.defineProperty(error, BROKEN_TRANSPORT, { value: true });
   return error;
 }

@@ -1,4 +1,4 @@
-import { type Clock, systemClock } from './clock.ts';
+import { type Clock, MAX_DELAY, systemClock } from './clock.ts';
 
 /**
  * Option checks, run once when a stage is built (and on per-request overrides when they are given).
@@ -6,91 +6,104 @@ import { type Clock, systemClock } from './clock.ts';
  */
 
 /** Renders a bad value for an error message: strings quoted, everything else as JavaScript would write it. */
-function show(value: unknown): string {
+export function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'function') return 'a function';
   if (typeof value === 'object' && value !== null) return Array.isArray(value) ? 'an array' : 'an object';
   return String(value);
 }
 
-function fail(kind: 'type' | 'range', where: string, what: string, value: unknown): never {
-  const message = `${where} must be ${what}, got ${show(value)}`;
-  throw kind === 'type' ? new TypeError(message) : new RangeError(message);
+/** Throws `error` (`TypeError` by default) naming the option and value unless `ok`; returns `value` otherwise. */
+function check<T>(ok: unknown, where: string, what: string, value: T, error = TypeError): T {
+  if (!ok) throw new error(`${where} must be ${what}, got ${show(value)}`);
+  return value;
 }
 
-function number(where: string, value: unknown): number {
-  if (typeof value !== 'number') fail('type', where, 'a number', value);
-  return value;
+/** A number within `[min, max]` (`NaN` never is), an integer when `integer`; a `RangeError` names `what`. */
+function inRange(where: string, value: unknown, what: string, min: number, max: number, integer?: boolean) {
+  const n = check(typeof value === 'number', where, 'a number', value) as number;
+  return check(n >= min && n <= max && (!integer || Number.isInteger(n)), where, what, n, RangeError);
 }
 
 /** An integer ≥ 0 (retry limits, thresholds that may be zero). */
-export function nonNegativeInteger(where: string, value: unknown): number {
-  if (!Number.isInteger(number(where, value)) || (value as number) < 0) {
-    fail('range', where, 'a non-negative integer', value);
-  }
-  return value as number;
-}
+export const nonNegativeInteger = (where: string, value: unknown): number =>
+  inRange(where, value, 'a non-negative integer', 0, Number.POSITIVE_INFINITY, true);
 
 /** An integer ≥ 1 (thresholds, concurrency). */
-export function positiveInteger(where: string, value: unknown): number {
-  if (!Number.isInteger(number(where, value)) || (value as number) < 1) {
-    fail('range', where, 'a positive integer', value);
-  }
-  return value as number;
-}
+export const positiveInteger = (where: string, value: unknown): number =>
+  inRange(where, value, 'a positive integer', 1, Number.POSITIVE_INFINITY, true);
 
 /** A finite number of ms with 0 ≤ ms ≤ 2^31−1 (the most a timer can wait). */
-export function duration(where: string, value: unknown): number {
-  const ms = number(where, value);
-  if (!Number.isFinite(ms) || ms < 0 || ms > 2 ** 31 - 1) {
-    fail('range', where, 'a finite number of ms between 0 and 2^31-1', value);
-  }
-  return ms;
-}
+export const duration = (where: string, value: unknown): number =>
+  inRange(where, value, 'a finite number of ms between 0 and 2^31-1', 0, MAX_DELAY);
 
 /** A deadline: a finite number of ms with 0 < ms ≤ 2^31−1. */
-export function deadline(where: string, value: unknown): number {
-  if (duration(where, value) === 0) fail('range', where, 'greater than 0', value);
-  return value as number;
-}
+export const deadline = (where: string, value: unknown): number =>
+  check(duration(where, value), where, 'greater than 0', value as number, RangeError);
 
 /** A ratio in [0, 1]. */
-export function ratio(where: string, value: unknown): number {
-  const r = number(where, value);
-  if (!(r >= 0 && r <= 1)) fail('range', where, 'a number between 0 and 1', value);
-  return r;
-}
+export const ratio = (where: string, value: unknown): number =>
+  inRange(where, value, 'a number between 0 and 1', 0, 1);
 
 /** A function, or `undefined` when `optional`. */
-export function func<T>(where: string, value: T, optional = true): T {
-  if (value === undefined && optional) return value;
-  if (typeof value !== 'function') fail('type', where, 'a function', value);
-  return value;
-}
+export const func = <T>(where: string, value: T, optional = true): T =>
+  check((value === undefined && optional) || typeof value === 'function', where, 'a function', value);
 
 /** A plain object of options, or `undefined`. */
 export function optionsObject(where: string, value: unknown): void {
-  if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
-    fail('type', where, 'an options object', value);
-  }
+  check(
+    value === undefined || (typeof value === 'object' && value !== null && !Array.isArray(value)),
+    where,
+    'an options object',
+    value,
+  );
 }
 
 /** Throws a `TypeError` naming the option and value: for checks the helpers above do not cover. */
-export function invalid(where: string, what: string, value: unknown): never {
-  fail('type', where, what, value);
-}
+export const invalid = (where: string, what: string, value: unknown): never =>
+  check(false, where, what, value) as never;
+
+/** A check that `test` passes; `what` says what it wants, for the error (a `TypeError` unless told). */
+export const rule =
+  (test: (value: unknown) => unknown, what: string, error?: ErrorConstructor) =>
+  <T>(where: string, value: T): T =>
+    check(test(value), where, what, value, error);
+
+/** A check accepting one of `values` only; `what` lists them for the error. */
+export const oneOf = (values: readonly unknown[], what: string) => rule((v) => values.includes(v), what);
 
 /** A `Clock` (`now`, `sleep`, `random`), or the platform clock when `undefined`. */
 export function clockOption(where: string, value: Clock | undefined): Clock {
   if (value === undefined) return systemClock;
-  if (
-    typeof value !== 'object' ||
-    value === null ||
-    typeof value.now !== 'function' ||
-    typeof value.sleep !== 'function' ||
-    typeof value.random !== 'function'
-  ) {
-    fail('type', where, 'a Clock ({ now, sleep, random })', value);
+  return check(
+    typeof value === 'object' &&
+      value !== null &&
+      typeof value.now === 'function' &&
+      typeof value.sleep === 'function' &&
+      typeof value.random === 'function',
+    where,
+    'a Clock ({ now, sleep, random })',
+    value,
+  );
+}
+
+/** One option a stage reads: its name, the check for a given value, and the value used when it is absent. */
+export type OptionSpec = readonly [
+  name: string,
+  check: (where: string, value: never) => unknown,
+  fallback?: unknown,
+];
+
+/**
+ * Reads an options object (already known to be one) against a table of specs, once, in the factory: each
+ * absent (or `undefined`) option takes its default, each given one is checked with an error naming
+ * `prefix + name`. Options not in the table are ignored.
+ */
+export function readOptions<T>(prefix: string, options: object | undefined, specs: readonly OptionSpec[]): T {
+  const out: Record<string, unknown> = {};
+  for (const [name, read, fallback] of specs) {
+    const value = (options as Record<string, never> | undefined)?.[name];
+    out[name] = value === undefined ? fallback : read(prefix + name, value);
   }
-  return value;
+  return out as T;
 }

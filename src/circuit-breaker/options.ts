@@ -1,6 +1,17 @@
-import type { Clock } from '../clock.ts';
+import { type Clock, systemClock } from '../clock.ts';
 import type { EventListener } from '../events.ts';
-import { clockOption, duration, func, invalid, optionsObject, positiveInteger, ratio } from '../validate.ts';
+import {
+  clockOption,
+  deadline,
+  duration,
+  func,
+  type OptionSpec,
+  oneOf,
+  optionsObject,
+  positiveInteger,
+  ratio,
+  readOptions,
+} from '../validate.ts';
 import type { CoolDownMode } from './cool-down.ts';
 import type { CircuitBreakerSnapshot } from './snapshot.ts';
 
@@ -91,57 +102,28 @@ export interface NormalisedBreakerOptions {
   clock: Clock;
 }
 
-const DEFAULTS = {
-  failureThreshold: 5,
-  samplingDuration: 30_000,
-  minimumThroughput: 20,
-  recoveryTimeout: 30_000,
-  halfOpenMaxCalls: 1,
-  successThreshold: 1,
-  coolDown: 'wait',
-  maxCoolDown: 60_000,
-  maxCircuits: 1_000,
-} as const;
+const COOL_DOWN = oneOf(['wait', 'fail-fast', false], "'wait', 'fail-fast' or false");
 
-const COOL_DOWN_MODES: readonly unknown[] = ['wait', 'fail-fast', false];
+/** Every option but `restore` (the breaker applies it), with its check and default. */
+const SPECS: readonly OptionSpec[] = [
+  ['failureThreshold', positiveInteger, 5],
+  ['failureRateThreshold', ratio],
+  ['samplingDuration', deadline, 30_000],
+  ['minimumThroughput', positiveInteger, 20],
+  ['recoveryTimeout', duration, 30_000],
+  ['halfOpenMaxCalls', positiveInteger, 1],
+  ['successThreshold', positiveInteger, 1],
+  ['key', func],
+  ['isFailure', func],
+  ['coolDown', COOL_DOWN, 'wait'],
+  ['maxCoolDown', duration, 60_000],
+  ['maxCircuits', positiveInteger, 1_000],
+  ['onEvent', func],
+  ['clock', clockOption, systemClock],
+];
 
 /** Applies defaults and validates every option once; errors name the option and the value. */
 export function normaliseBreakerOptions(options: CircuitBreakerOptions): NormalisedBreakerOptions {
   optionsObject('circuitBreaker: options', options);
-  const at = (name: string) => `circuitBreaker: ${name}`;
-  const o = { ...DEFAULTS, ...stripUndefined(options) };
-  if (options.failureRateThreshold !== undefined) {
-    ratio(at('failureRateThreshold'), options.failureRateThreshold);
-  }
-  if (!COOL_DOWN_MODES.includes(o.coolDown)) {
-    invalid(at('coolDown'), `'wait', 'fail-fast' or false`, o.coolDown);
-  }
-  const clock = clockOption(at('clock'), o.clock);
-  const samplingDuration = duration(at('samplingDuration'), o.samplingDuration);
-  if (samplingDuration === 0) invalid(at('samplingDuration'), 'greater than 0', samplingDuration);
-  return {
-    failureThreshold: positiveInteger(at('failureThreshold'), o.failureThreshold),
-    failureRateThreshold: options.failureRateThreshold,
-    samplingDuration,
-    minimumThroughput: positiveInteger(at('minimumThroughput'), o.minimumThroughput),
-    recoveryTimeout: duration(at('recoveryTimeout'), o.recoveryTimeout),
-    halfOpenMaxCalls: positiveInteger(at('halfOpenMaxCalls'), o.halfOpenMaxCalls),
-    successThreshold: positiveInteger(at('successThreshold'), o.successThreshold),
-    key: func(at('key'), options.key),
-    isFailure: func(at('isFailure'), options.isFailure),
-    coolDown: o.coolDown,
-    maxCoolDown: duration(at('maxCoolDown'), o.maxCoolDown),
-    maxCircuits: positiveInteger(at('maxCircuits'), o.maxCircuits),
-    onEvent: func(at('onEvent'), options.onEvent),
-    clock,
-  };
-}
-
-/** `{ a: undefined }` means "the default", as if `a` were absent. */
-function stripUndefined<T extends object>(options: T): Partial<T> {
-  const out: Partial<T> = {};
-  for (const [name, value] of Object.entries(options)) {
-    if (value !== undefined) (out as Record<string, unknown>)[name] = value;
-  }
-  return out;
+  return readOptions('circuitBreaker: ', options, SPECS);
 }

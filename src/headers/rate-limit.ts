@@ -47,9 +47,9 @@ export function serverRequestedWait(headers: Headers, now: number): number | und
   return go;
 }
 
-/** A remaining-quota header allows a reset wait when it is absent, zero, or not a number. */
+/** A remaining-quota header allows a reset wait when it is absent, zero, or not a whole number. */
 function exhausted(remaining: string | null): boolean {
-  return remaining === null || !/^\d+$/.test(remaining.trim()) || Number(remaining) === 0;
+  return !/^\s*\d*[1-9]\d*\s*$/.test(remaining ?? '');
 }
 
 function decimal(value: string | null): number | undefined {
@@ -81,59 +81,43 @@ export function parseGoDuration(value: string | null): number | undefined {
   return Math.ceil(total);
 }
 
+// RFC 9651 (Structured Fields), as far as a RateLimit list needs it, one sticky regex per step:
+// a member (sf-string or sf-token), each `;key[=value]` parameter, then `,` or the end, spaces around.
+const MEMBER = /[ \t]*(?:"(?:[^"\\]|\\.)*"|[A-Za-z*][\w:/!#$%&'*+\-.^`|~]*)/y;
+const PARAM =
+  /;[ \t]*([a-z*][a-z\d_\-.*]*)(?:=(-?\d{1,15}(?:\.\d{1,3})?|"(?:[^"\\]|\\.)*"|[A-Za-z*][^;,\s]*|\?[01]))?/y;
+const SEPARATOR = /[ \t]*(,|$)/y;
+
 /**
  * The wait from an IETF `RateLimit` field (a Structured Field list, RFC 9651): the largest `t` (seconds) among
  * policies with `r=0`; `undefined` when none is exhausted or the field is malformed.
  */
 export function parseRateLimitField(value: string | null): number | undefined {
   if (value === null || value.length > 1024) return undefined;
-  let wait: number | undefined;
   let i = 0;
-  const n = value.length;
-  const skipSpaces = () => {
-    while (i < n && (value[i] === ' ' || value[i] === '\t')) i++;
+  const step = (pattern: RegExp) => {
+    pattern.lastIndex = i;
+    const match = pattern.exec(value);
+    if (match) i = pattern.lastIndex;
+    return match;
   };
-  skipSpaces();
-  if (i === n) return undefined;
-  while (i < n) {
-    // The member: an sf-string or an sf-token (the policy name).
-    if (value[i] === '"') {
-      i++;
-      while (i < n && value[i] !== '"') i += value[i] === '\\' ? 2 : 1;
-      if (i >= n) return undefined;
-      i++;
-    } else {
-      const token = /[A-Za-z*][A-Za-z0-9:/!#$%&'*+\-.^_`|~]*/y;
-      token.lastIndex = i;
-      if (!token.exec(value)) return undefined;
-      i = token.lastIndex;
-    }
+  let wait = -1;
+  let end: RegExpExecArray | null;
+  do {
+    if (!step(MEMBER)) return undefined;
     let r: number | undefined;
     let t: number | undefined;
-    // Parameters: ;key=value where value is an integer, a string, a token or a boolean.
-    while (value[i] === ';') {
-      i++;
-      skipSpaces();
-      const param =
-        /([a-z*][a-z0-9_\-.*]*)(?:=(-?\d{1,15}(?:\.\d{1,3})?|"(?:[^"\\]|\\.)*"|[A-Za-z*][^;,\s]*|\?[01]))?/y;
-      param.lastIndex = i;
-      const m = param.exec(value);
-      if (!m) return undefined;
-      i = param.lastIndex;
-      const number = m[2] !== undefined && /^-?\d/.test(m[2]) ? Number(m[2]) : undefined;
-      if (m[1] === 'r') r = number;
-      if (m[1] === 't') t = number;
+    // A value that is not an sf-integer or sf-decimal (a string, token or boolean) parses as NaN.
+    for (let param = step(PARAM); param; param = step(PARAM)) {
+      if (param[1] === 'r') r = Number.parseFloat(param[2]!);
+      if (param[1] === 't') t = Number.parseFloat(param[2]!);
     }
     if (r === 0) {
-      if (t === undefined || t < 0 || !Number.isInteger(t)) return undefined;
-      if (wait === undefined || t > wait) wait = t;
+      if (!(t! >= 0 && Number.isInteger(t))) return undefined;
+      wait = Math.max(wait, t!);
     }
-    skipSpaces();
-    if (i === n) break;
-    if (value[i] !== ',') return undefined;
-    i++;
-    skipSpaces();
-    if (i === n) return undefined;
-  }
-  return wait === undefined ? undefined : wait * 1000;
+    end = step(SEPARATOR);
+    if (!end) return undefined;
+  } while (end[1]);
+  return wait < 0 ? undefined : wait * 1000;
 }

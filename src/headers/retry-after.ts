@@ -9,14 +9,16 @@ const MAX_LENGTH = 64;
 
 const MONTHS = 'JanFebMarAprMayJunJulAugSepOctNovDec';
 const DAY = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
-const LONG_DAY = '(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)';
-const MONTH = '(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';
-const TIME = '(\\d{2}):(\\d{2}):(\\d{2})';
+// Any capitalised three letters: `utc()` looks them up in MONTHS.
+const MONTH = '([A-Z][a-z]{2})';
+const TIME = '(\\d\\d):(\\d\\d):(\\d\\d)';
 
 // RFC 9110 §5.6.7: the three forms a recipient must accept.
-const IMF_FIXDATE = new RegExp(`^${DAY}, (\\d{2}) ${MONTH} (\\d{4}) ${TIME} GMT$`);
-const RFC_850 = new RegExp(`^${LONG_DAY}, (\\d{2})-${MONTH}-(\\d{2}) ${TIME} GMT$`);
-const ASCTIME = new RegExp(`^${DAY} ${MONTH} ( \\d|\\d{2}) ${TIME} (\\d{4})$`);
+const IMF_FIXDATE = new RegExp(`^${DAY}, (\\d\\d) ${MONTH} (\\d{4}) ${TIME} GMT$`);
+const RFC_850 = new RegExp(
+  `^(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, (\\d\\d)-${MONTH}-(\\d\\d) ${TIME} GMT$`,
+);
+const ASCTIME = new RegExp(`^${DAY} ${MONTH} ( \\d|\\d\\d) ${TIME} (\\d{4})$`);
 
 /**
  * Milliseconds to wait, from a Retry-After value: delay-seconds or an HTTP-date (IMF-fixdate, RFC 850 or
@@ -43,13 +45,13 @@ export function parseRetryAfter(
 
 /** An HTTP-date (RFC 9110 §5.6.7) as ms since the epoch, or `undefined`. The weekday name is not checked. */
 export function parseHttpDate(value: string, now: number): number | undefined {
-  let m = IMF_FIXDATE.exec(value);
-  if (m) return utc(m[3]!, m[2]!, m[1]!, m[4]!, m[5]!, m[6]!);
-  m = RFC_850.exec(value);
-  if (m) return utc(fullYear(Number(m[3]), now), m[2]!, m[1]!, m[4]!, m[5]!, m[6]!);
-  m = ASCTIME.exec(value);
-  if (m) return utc(m[6]!, m[1]!, m[2]!.trim(), m[3]!, m[4]!, m[5]!);
-  return undefined;
+  const m = IMF_FIXDATE.exec(value) ?? RFC_850.exec(value);
+  const a = m ?? ASCTIME.exec(value);
+  if (!a) return undefined;
+  // Day, month, year, hour, minute, second: asctime writes month, day, time, year.
+  const [day, month, year, hour, minute, second] = m ? m.slice(1) : [a[2], a[1], a[6], a[3], a[4], a[5]];
+  const y = year!.length === 2 ? fullYear(Number(year), now) : Number(year);
+  return utc(y, month!, Number(day), Number(hour), Number(minute), Number(second));
 }
 
 /**
@@ -63,22 +65,11 @@ function fullYear(twoDigits: number, now: number): number {
   return year;
 }
 
-function utc(
-  year: string | number,
-  month: string,
-  day: string,
-  hour: string,
-  minute: string,
-  second: string,
-): number | undefined {
-  const y = Number(year);
-  const mo = MONTHS.indexOf(month) / 3;
-  const d = Number(day);
-  const h = Number(hour);
-  const mi = Number(minute);
-  const s = Number(second);
+function utc(y: number, month: string, d: number, h: number, mi: number, s: number): number | undefined {
+  const index = MONTHS.indexOf(month);
   // A leap second (60) is allowed by the grammar; anything else out of range is malformed.
-  if (h > 23 || mi > 59 || s > 60 || d < 1) return undefined;
+  if (index % 3 || h > 23 || mi > 59 || s > 60 || d < 1) return undefined;
+  const mo = index / 3;
   // Date.UTC rolls "31 Feb" over into March: reject it instead.
   if (new Date(Date.UTC(y, mo, d)).getUTCDate() !== d) return undefined;
   return Date.UTC(y, mo, d, h, mi, s);

@@ -1,4 +1,12 @@
-import { ratio as checkRatio, duration, nonNegativeInteger, optionsObject } from '../validate.ts';
+import {
+  duration,
+  nonNegativeInteger,
+  type OptionSpec,
+  optionsObject,
+  ratio,
+  readOptions,
+  rule,
+} from '../validate.ts';
 import type { RetryBudgetOptions } from './options.ts';
 
 /**
@@ -23,23 +31,25 @@ export interface RetryBudget {
 
 const BUCKETS = 10;
 
-/** The default budget options; the retry stage documents them. */
-export const DEFAULT_BUDGET: Required<RetryBudgetOptions> = {
-  ratio: 0.1,
-  minRetriesPerSecond: 10,
-  ttl: 10_000,
-};
+/** The budget options with their defaults; the retry stage documents them. */
+const SPECS: readonly OptionSpec[] = [
+  ['ratio', ratio, 0.1],
+  ['minRetriesPerSecond', nonNegativeInteger, 10],
+  [
+    'ttl',
+    rule((ms) => duration('retry: budget.ttl', ms) >= BUCKETS, `at least ${BUCKETS} ms`, RangeError),
+    10_000,
+  ],
+];
 
 /** Builds a budget from validated options. */
 export function createBudget(options: RetryBudgetOptions | undefined): RetryBudget {
   optionsObject('retry: budget', options);
-  const ratio = checkRatio('retry: budget.ratio', options?.ratio ?? DEFAULT_BUDGET.ratio);
-  const perSecond = nonNegativeInteger(
-    'retry: budget.minRetriesPerSecond',
-    options?.minRetriesPerSecond ?? DEFAULT_BUDGET.minRetriesPerSecond,
-  );
-  const ttl = duration('retry: budget.ttl', options?.ttl ?? DEFAULT_BUDGET.ttl);
-  if (ttl < BUCKETS) throw new RangeError(`retry: budget.ttl must be at least ${BUCKETS} ms, got ${ttl}`);
+  const {
+    ratio: share,
+    minRetriesPerSecond: perSecond,
+    ttl,
+  } = readOptions<Required<RetryBudgetOptions>>('retry: budget.', options, SPECS);
   const reserve = Math.floor((perSecond * ttl) / 1000);
   const width = ttl / BUCKETS;
   const calls = new Float64Array(BUCKETS);
@@ -74,7 +84,7 @@ export function createBudget(options: RetryBudgetOptions | undefined): RetryBudg
     withdraw(now) {
       const slot = advance(now);
       // Integer arithmetic on whole retries: floating error must never grant one retry too many.
-      if (totalRetries + 1 > reserve + Math.floor(totalCalls * ratio + 1e-9)) return false;
+      if (totalRetries + 1 > reserve + Math.floor(totalCalls * share + 1e-9)) return false;
       retries[slot]!++;
       totalRetries++;
       return true;

@@ -16,10 +16,10 @@ import type { NormalisedRetryOptions, RetryContext } from './options.ts';
  * - `shouldRetry` overrides the outcome when it returns a boolean; `undefined` keeps the default.
  */
 
-const STATUS: Verdict = Object.freeze({ kind: 'retry', reason: 'status' });
-const NETWORK: Verdict = Object.freeze({ kind: 'retry', reason: 'network-error' });
-const TIMEOUT: Verdict = Object.freeze({ kind: 'retry', reason: 'timeout' });
-const RETRY_AFTER_TOO_LONG: Verdict = Object.freeze({ kind: 'fail', giveUp: 'retry-after-too-long' });
+const STATUS: Verdict = { kind: 'retry', reason: 'status' };
+const NETWORK: Verdict = { kind: 'retry', reason: 'network-error' };
+const TIMEOUT: Verdict = { kind: 'retry', reason: 'timeout' };
+const RETRY_AFTER_TOO_LONG: Verdict = { kind: 'fail', giveUp: 'retry-after-too-long' };
 
 /** The default verdict for an error. */
 export function errorVerdict(error: unknown): Verdict {

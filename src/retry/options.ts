@@ -1,7 +1,15 @@
 import type { Backoff } from '../backoff.ts';
 import type { Clock } from '../clock.ts';
 import type { EventListener } from '../events.ts';
-import { duration, func, invalid, nonNegativeInteger, optionsObject } from '../validate.ts';
+import {
+  duration,
+  func,
+  nonNegativeInteger,
+  type OptionSpec,
+  optionsObject,
+  readOptions,
+  rule,
+} from '../validate.ts';
 
 /** What `shouldRetry`, `onRetry` and `backoff` learn about the attempt that just ended. */
 export interface RetryContext {
@@ -108,6 +116,31 @@ export const DEFAULT_STATUS_CODES = [408, 429, 500, 502, 503, 504] as const;
 
 const randomKey = () => crypto.randomUUID();
 
+const listOf = (test: (item: unknown) => boolean, what: string) =>
+  rule((list) => Array.isArray(list) && list.every(test), what);
+
+const SPECS: readonly OptionSpec[] = [
+  ['limit', nonNegativeInteger, 2],
+  ['methods', listOf((m) => typeof m === 'string', 'an array of method names'), DEFAULT_METHODS],
+  [
+    'statusCodes',
+    listOf(
+      (s) => Number.isInteger(s) && (s as number) >= 100 && (s as number) <= 599,
+      'an array of HTTP status codes (100-599)',
+    ),
+    DEFAULT_STATUS_CODES,
+  ],
+  ['backoff', func],
+  ['maxRetryAfter', duration, 60_000],
+  ['shouldRetry', func],
+  ['onRetry', func],
+  [
+    'idempotencyKey',
+    rule((k) => typeof k === 'boolean' || typeof k === 'function', 'a boolean or a function'),
+    false,
+  ],
+];
+
 /**
  * Validates the per-call options of the retry stage (those a request may override), naming the bad option.
  * `defaultBackoff` is the stage's own, built once on its clock.
@@ -117,26 +150,13 @@ export function normaliseRetryOptions(
   defaultBackoff: Backoff,
 ): NormalisedRetryOptions {
   optionsObject('retry: options', options);
-  const methods = options.methods ?? DEFAULT_METHODS;
-  if (!Array.isArray(methods) || methods.some((m) => typeof m !== 'string')) {
-    invalid('retry: methods', 'an array of method names', methods);
-  }
-  const statusCodes = options.statusCodes ?? DEFAULT_STATUS_CODES;
-  if (!Array.isArray(statusCodes) || statusCodes.some((s) => !Number.isInteger(s) || s < 100 || s > 599)) {
-    invalid('retry: statusCodes', 'an array of HTTP status codes (100-599)', statusCodes);
-  }
-  const key = options.idempotencyKey ?? false;
-  if (typeof key !== 'boolean' && typeof key !== 'function') {
-    invalid('retry: idempotencyKey', 'a boolean or a function', key);
-  }
+  const o = readOptions<Required<RetryOptions>>('retry: ', options, SPECS);
+  const key = o.idempotencyKey;
   return {
-    limit: nonNegativeInteger('retry: limit', options.limit ?? 2),
-    methods: new Set(methods.map((m) => m.toUpperCase())),
-    statusCodes: new Set(statusCodes),
-    backoff: func('retry: backoff', options.backoff) ?? defaultBackoff,
-    maxRetryAfter: duration('retry: maxRetryAfter', options.maxRetryAfter ?? 60_000),
-    shouldRetry: func('retry: shouldRetry', options.shouldRetry),
-    onRetry: func('retry: onRetry', options.onRetry),
-    idempotencyKey: key === true ? randomKey : key === false ? undefined : key,
+    ...o,
+    methods: new Set(o.methods.map((m) => m.toUpperCase())),
+    statusCodes: new Set(o.statusCodes),
+    backoff: o.backoff ?? defaultBackoff,
+    idempotencyKey: key === true ? randomKey : key || undefined,
   };
 }
