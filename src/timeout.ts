@@ -1,4 +1,4 @@
-import { startTimer } from './clock.ts';
+import { clampDelay } from './clock.ts';
 import { TimeoutError } from './errors/timeout-error.ts';
 import { type EventListener, redactUrl } from './events.ts';
 import { requestMethod, requestSignal, requestUrl } from './request-info.ts';
@@ -26,8 +26,9 @@ export interface TimeoutOptions {
  * - Once the `Response` is returned the timer is gone: it never aborts a body the caller is still reading.
  *   (An abort of the caller's signal after that point no longer reaches the body through this stage either:
  *   cancel an unwanted body with `response.body?.cancel()`.)
- * - One `AbortController` and one timer per call, both released when the call settles; the listener on the
- *   caller's signal is removed then too, so a long-lived signal shared by many calls accumulates nothing.
+ * - One `AbortController` per call. Nested stages (the attempt deadline under the total one) share one timer
+ *   per call, armed for the nearest deadline; it is cleared when the call settles, and so is the listener on
+ *   the caller's signal, so a long-lived signal shared by many calls accumulates nothing.
  *
  * @param ms deadline in ms, `0 < ms ≤ 2^31−1`.
  * @throws {RangeError} for a negative, zero, NaN, infinite or too large `ms`.
@@ -56,100 +57,238 @@ export function timeout(ms: number, options: TimeoutOptions = {}): Middleware {
           return Promise.reject(error);
         }
       }
-      return withDeadline(next, input, init, limit, key, onEvent);
+      return new Deadline(limit, key, onEvent, input, init).run(next);
     };
 }
 
+/** The per-call state of the stage that made a signal, found on it by the stages nested below. */
+const STAGE = Symbol('resilient-fetch.timeout.stage');
+type StagedSignal = AbortSignal & { [STAGE]?: Deadline };
+
 /**
- * The abort hooks of calls running below a timeout stage, kept on the signal that stage passes down. A
- * nested stage (the attempt timeout under the total one) finds them there and hooks in directly instead of
- * adding an `abort` listener to that signal: an `EventTarget` listener costs more to add and remove than
- * the rest of the stage. Only the stage that made the signal aborts it, and it runs these hooks right after.
+ * One call through one timeout stage. Stages nested in one chain form a tree along the signals they pass
+ * down: the topmost pending one (the root) owns the only timer, armed for the nearest deadline of the tree.
+ * A stage below registers its deadline with the root instead of arming a timer, and is aborted by its parent
+ * directly instead of through an `abort` listener: a timer and an `EventTarget` listener each cost more than
+ * the rest of the stage.
+ *
+ * The first attempt registers synchronously, while the root is still in `next()`, so the root arms one
+ * timer for both deadlines after `next()` returns. When an attempt settles, nothing is re-armed: if the timer
+ * fires for a deadline no longer pending, it is armed again for the nearest one left (only calls that retry
+ * pay a second timer).
  */
-const hooks = Symbol('resilient-fetch.timeout.hooks');
-/** `null`: made by a timeout stage, no hooks yet (the array is made by the first call below that needs it). */
-type HookedSignal = AbortSignal & { [hooks]?: Array<() => void> | null };
+class Deadline {
+  readonly controller = new AbortController();
+  /** Absolute (epoch ms) time of this stage's deadline. */
+  due = 0;
+  settled = false;
+  parent: Deadline | undefined = undefined;
+  /** First pending child, and this stage's siblings under its parent. */
+  child: Deadline | undefined = undefined;
+  prev: Deadline | undefined = undefined;
+  next: Deadline | undefined = undefined;
+  /** Root only: the caller's signal it listens to, the timer, when that timer fires, and "inside `next()`". */
+  caller: AbortSignal | undefined = undefined;
+  timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  timerDue = 0;
+  calling = false;
+  resolve!: (response: Response) => void;
+  reject!: (reason: unknown) => void;
+  readonly promise: Promise<Response>;
 
-function withDeadline(
-  next: FetchLike,
-  input: string | URL | Request,
-  init: RequestInit | undefined,
-  limit: number,
-  key: string,
-  onEvent: EventListener | undefined,
-): Promise<Response> {
-  const caller: HookedSignal | undefined = requestSignal(input, init);
-  if (caller?.aborted) return Promise.reject(caller.reason);
-  const controller = new AbortController();
-  const signal: HookedSignal = controller.signal;
-  signal[hooks] = null;
-  const ours = caller !== undefined && caller[hooks] !== undefined;
+  readonly limit: number;
+  readonly key: string;
+  readonly onEvent: EventListener | undefined;
+  readonly input: string | URL | Request;
+  readonly init: RequestInit | undefined;
 
-  return new Promise<Response>((resolve, reject) => {
-    let settled = false;
-    const timer = startTimer(() => {
-      settle();
-      const error = new TimeoutError(limit);
-      onEvent?.({
-        type: 'timeout',
-        timeout: limit,
-        key,
-        url: redactUrl(requestUrl(input)),
-        method: requestMethod(input, init),
-      });
-      abort(error);
-    }, limit);
-    const abort = (reason: unknown) => {
-      controller.abort(reason);
-      const below = signal[hooks];
-      signal[hooks] = null;
-      if (below) for (const hook of below) hook();
-      reject(reason);
-    };
-    const settle = () => {
-      settled = true;
-      clearTimeout(timer);
-      if (!ours) caller?.removeEventListener('abort', onCallerAbort);
-      else {
-        const above = caller![hooks];
-        // Gone when the stage above already ran its hooks (it aborted, and this is one of them).
-        if (above) above.splice(above.indexOf(onCallerAbort) >>> 0, 1);
+  constructor(
+    limit: number,
+    key: string,
+    onEvent: EventListener | undefined,
+    input: string | URL | Request,
+    init: RequestInit | undefined,
+  ) {
+    this.limit = limit;
+    this.key = key;
+    this.onEvent = onEvent;
+    this.input = input;
+    this.init = init;
+    this.promise = new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+  }
+
+  run(next: FetchLike): Promise<Response> {
+    const { input, init } = this;
+    const caller: StagedSignal | undefined = requestSignal(input, init);
+    if (caller?.aborted) return Promise.reject(caller.reason);
+    const signal: StagedSignal = this.controller.signal;
+    signal[STAGE] = this;
+    const parent = caller?.[STAGE];
+    let root: Deadline | undefined;
+    if (parent !== undefined && !parent.settled) {
+      this.parent = parent;
+      const sibling = parent.child;
+      if (sibling) sibling.prev = this;
+      this.next = sibling;
+      parent.child = this;
+      root = parent;
+      while (root.parent) root = root.parent;
+      if (root.calling) {
+        // Registered while the root is still calling `next()`: same instant, and the root arms after.
+        this.due = root.due - root.limit + this.limit;
+        if (this.due < root.timerDue) root.timerDue = this.due;
+      } else {
+        this.due = Date.now() + this.limit;
+        if (this.due < root.timerDue) root.arm(this.due, this.due - this.limit);
       }
-    };
-    const onCallerAbort = () => {
-      settle();
-      abort(caller!.reason);
-    };
-    if (!ours) caller?.addEventListener('abort', onCallerAbort);
-    else {
-      const above = caller![hooks];
-      if (above) above.push(onCallerAbort);
-      else caller![hooks] = [onCallerAbort];
+    } else {
+      this.caller = caller;
+      caller?.addEventListener('abort', this);
+      this.timerDue = this.due = Date.now() + this.limit;
+      this.calling = true;
     }
 
     let pending: Promise<Response>;
     try {
       pending = next(input, init ? { ...init, signal } : { signal });
     } catch (error) {
-      settle();
-      reject(error);
-      return;
+      this.calling = false;
+      this.release();
+      return Promise.reject(error);
+    } finally {
+      if (this.calling) {
+        this.calling = false;
+        if (!this.settled) this.arm(this.timerDue, this.due - this.limit);
+      }
     }
     Promise.resolve(pending).then(
-      (response) => {
-        if (settled) {
-          // A transport that ignored the abort answered after the deadline: free the connection.
-          response?.body?.cancel().catch(() => {});
-          return;
-        }
-        settle();
-        resolve(response);
-      },
-      (error) => {
-        if (settled) return;
-        settle();
-        reject(error);
-      },
+      (response) => this.answered(response),
+      (error) => this.failed(error),
     );
-  });
+    return this.promise;
+  }
+
+  /** Root only: (re-)arms the timer for `due`, `now` being the current time. */
+  arm(due: number, now: number): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timerDue = due;
+    const timer = setTimeout(fire, clampDelay(due - now), this);
+    (timer as { unref?: () => void }).unref?.();
+    this.timer = timer;
+  }
+
+  answered(response: Response): void {
+    if (this.settled) {
+      // A transport that ignored the abort answered after the deadline: free the connection.
+      response?.body?.cancel().catch(() => {});
+      return;
+    }
+    this.release();
+    this.resolve(response);
+  }
+
+  failed(error: unknown): void {
+    if (this.settled) return;
+    this.release();
+    this.reject(error);
+  }
+
+  /** The caller's signal aborted (root only: stages below are aborted by their parent). */
+  handleEvent(): void {
+    if (this.settled) return;
+    this.settle();
+    this.abort(this.caller!.reason);
+  }
+
+  /** This stage's own deadline passed. */
+  expire(): void {
+    this.settle();
+    const error = new TimeoutError(this.limit);
+    this.onEvent?.({
+      type: 'timeout',
+      timeout: this.limit,
+      key: this.key,
+      url: redactUrl(requestUrl(this.input)),
+      method: requestMethod(this.input, this.init),
+    });
+    this.abort(error);
+  }
+
+  /** Settles without aborting. A child still pending (a middleware between returned without waiting for it)
+   * keeps its deadline: it becomes a root with a timer of its own. */
+  release(): void {
+    this.settle();
+    let child = this.child;
+    this.child = undefined;
+    while (child) {
+      const next = child.next;
+      child.parent = child.prev = child.next = undefined;
+      const now = Date.now();
+      child.arm(nearest(child, child.due), now);
+      child = next;
+    }
+  }
+
+  settle(): void {
+    this.settled = true;
+    const parent = this.parent;
+    if (parent) {
+      if (this.prev) this.prev.next = this.next;
+      else parent.child = this.next;
+      if (this.next) this.next.prev = this.prev;
+      this.parent = this.prev = this.next = undefined;
+    }
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    this.caller?.removeEventListener('abort', this);
+  }
+
+  /** Aborts this stage's signal and every stage below, then rejects. */
+  abort(reason: unknown): void {
+    this.controller.abort(reason);
+    let child = this.child;
+    this.child = undefined;
+    while (child) {
+      const next = child.next;
+      child.parent = child.prev = child.next = undefined;
+      child.settle();
+      child.abort(reason);
+      child = next;
+    }
+    this.reject(reason);
+  }
+}
+
+/** The root's timer: expires every deadline that has passed, then re-arms for the nearest one left. */
+function fire(root: Deadline): void {
+  root.timer = undefined;
+  // The timer fired, so its deadline counts as passed even if the wall clock lags the timer clock.
+  const now = Math.max(Date.now(), root.timerDue);
+  if (root.due <= now) {
+    root.expire();
+    return;
+  }
+  expireBelow(root, now);
+  root.arm(nearest(root, root.due), now);
+}
+
+function expireBelow(stage: Deadline, now: number): void {
+  let child = stage.child;
+  while (child) {
+    const next = child.next;
+    if (child.due <= now) child.expire();
+    else expireBelow(child, now);
+    child = next;
+  }
+}
+
+/** The nearest deadline of `stage`'s pending descendants, or `due` if none is nearer. */
+function nearest(stage: Deadline, due: number): number {
+  for (let child = stage.child; child; child = child.next) due = nearest(child, Math.min(due, child.due));
+  return due;
 }
