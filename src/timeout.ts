@@ -175,7 +175,8 @@ class Deadline {
   arm(due: number, now: number): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timerDue = due;
-    const timer = setTimeout(fire, clampDelay(due - now), this);
+    // A closure rather than an extra setTimeout argument: wrappers of setTimeout do not all pass those on.
+    const timer = setTimeout(() => fire(this), clampDelay(due - now));
     (timer as { unref?: () => void }).unref?.();
     this.timer = timer;
   }
