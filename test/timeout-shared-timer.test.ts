@@ -124,4 +124,22 @@ describe('nested timeout stages share one timer per call', () => {
     expect(transport.calls[0]?.signal?.reason).toMatchObject({ timeout: 100 });
     expect(vi.getTimerCount()).toBe(0);
   });
+
+  it('a second attempt in flight at once takes its own timer, and both follow the outer deadline', async () => {
+    const transport = hanging();
+    const both: Middleware = (next) => (input, init) => {
+      const first = next(input, init);
+      const second = next(input, { ...init, resilience: { attemptTimeout: 50 } });
+      return Promise.any([first, second]);
+    };
+    const call = compose(total(200), both, attempt(1_000))(transport)('http://x.test/');
+    const settled = expect(call).rejects.toMatchObject({ name: 'TimeoutError', timeout: 200 });
+    await vi.advanceTimersByTimeAsync(50);
+    expect(transport.calls.map((c) => c.signal?.aborted)).toEqual([false, true]);
+    expect(transport.calls[1]?.signal?.reason).toMatchObject({ timeout: 50 });
+    await vi.advanceTimersByTimeAsync(150);
+    await settled;
+    expect(transport.calls[0]?.signal?.reason).toMatchObject({ timeout: 200 });
+    expect(vi.getTimerCount()).toBe(0);
+  });
 });
