@@ -89,7 +89,17 @@ const MAX_RELEASE_SPREAD = 1_000;
 export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBreaker {
   const o = normaliseBreakerOptions(options);
   const { clock, onEvent, isFailure } = o;
-  const keyOf = o.key ?? originKey;
+  // Most calls go to the origin of the call before: the last key is kept, so its hash is too.
+  let lastUrl: string | undefined;
+  let lastKey = '';
+  const cachedOriginKey = (url: string) => {
+    if (url !== lastUrl) {
+      lastKey = originKey(url);
+      lastUrl = url;
+    }
+    return lastKey;
+  };
+  const keyOf = o.key ?? cachedOriginKey;
   const rate = o.failureRateThreshold;
   const config: CircuitConfig = {
     recoveryTimeout: o.recoveryTimeout,
@@ -151,44 +161,66 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
   /**
    * Admission, shared by the middleware and the ky hooks: waits out a server cool-down if needed, then lets
    * the attempt in (a `Permit` that must be settled exactly once) or throws `CircuitOpenError`.
-   * Synchronous unless it has to wait, so the common path costs no extra promise.
+   * Synchronous unless it has to wait, so the common path costs no extra promise; a closed circuit with no
+   * cool-down does not even read the clock.
    */
   const admit = (input: string | URL | Request, init: RequestInit | undefined): Permit | Promise<Permit> => {
     const key = keyOf(requestUrl(input), init);
+    const known = registry.find(key);
+    if (known !== undefined && known.state === 'closed' && known.coolDownUntil === 0) {
+      known.inFlight++;
+      return new Permit(known, false, settle);
+    }
     const now = clock.now();
-    const circuit = registry.get(key, now);
+    const circuit = known ?? registry.get(key, now);
+    if (circuit.coolDownUntil !== 0 && circuit.coolDownUntil <= now) circuit.coolDownUntil = 0;
     // An open or isolated circuit refuses anyway: no point waiting out a cool-down first.
     if (o.coolDown !== false && circuit.coolDownUntil > now && admitsSoon(circuit.effectiveState(now))) {
       return holdBack(key, input, init).then(() => enter(registry.get(key, clock.now()), input, init));
     }
-    return enter(circuit, input, init);
+    return enter(circuit, input, init, now);
   };
 
-  const enter = (circuit: Circuit, input: string | URL | Request, init: RequestInit | undefined): Permit => {
-    const verdict = circuit.admit(clock.now());
+  const enter = (
+    circuit: Circuit,
+    input: string | URL | Request,
+    init: RequestInit | undefined,
+    now = clock.now(),
+  ): Permit => {
+    const verdict = circuit.admit(now);
     if (verdict !== ADMITTED) throw refuse(circuit.key, verdict, input, init);
     circuit.inFlight++;
     return new Permit(circuit, circuit.state === 'half-open', settle);
   };
 
   const settle = (permit: Permit, outcome: Outcome) => {
+    if (outcome.response) settleResponse(permit, outcome.response);
+    else settleError(permit, outcome.error, outcome.aborted);
+  };
+
+  const settleResponse = (permit: Permit, response: Response) => {
     const { circuit, generation, trial } = permit;
     circuit.inFlight--;
-    const { response } = outcome;
-    if (response) {
-      const now = clock.now();
-      if (o.coolDown !== false && (response.status === 429 || response.status === 503)) {
-        noteCoolDown(circuit, response, now);
-      }
-      const failed = isFailure
-        ? judgeOrRelease(circuit, { response }, generation, trial)
-        : response.status >= 500;
-      circuit.finish(failed, generation, trial, now);
-    } else if (outcome.aborted || isCircuitOpenError(outcome.error) || isBrokenTransport(outcome.error)) {
+    const status = response.status;
+    let now = -1;
+    if (o.coolDown !== false && (status === 429 || status === 503)) {
+      now = clock.now();
+      noteCoolDown(circuit, response, now);
+    }
+    const failed = isFailure ? judgeOrRelease(circuit, { response }, generation, trial) : status >= 500;
+    // Only the rate strategy needs the time of a success while closed.
+    if (now === -1 && (failed || rate !== undefined || circuit.state !== 'closed')) now = clock.now();
+    circuit.finish(failed, generation, trial, now);
+  };
+
+  const settleError = (permit: Permit, error: unknown, aborted: boolean) => {
+    const { circuit, generation, trial } = permit;
+    circuit.inFlight--;
+    if (aborted || isCircuitOpenError(error) || isBrokenTransport(error)) {
       // The caller's abort or an outer deadline, an inner breaker's refusal, or a transport that broke the
       // fetch contract: not this circuit's business.
       circuit.release(generation, trial);
-    } else if (judgeOrRelease(circuit, { error: outcome.error }, generation, trial)) {
+    } else if (judgeOrRelease(circuit, { error }, generation, trial)) {
       circuit.finish(true, generation, trial, clock.now());
     } else {
       circuit.release(generation, trial);
@@ -196,26 +228,49 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
   };
 
   const middleware: Middleware = (next: FetchLike) =>
-    async function circuitBreakerFetch(input, init) {
+    function circuitBreakerFetch(input, init) {
       if (init?.resilience?.circuitBreaker === false) return next(input, init);
-      let permit = admit(input, init);
-      if (permit instanceof Promise) permit = await permit;
-      let response: Response;
+      let permit: Permit | Promise<Permit>;
       try {
-        response = await next(input, init);
+        permit = admit(input, init);
       } catch (error) {
-        permit.settle({ error, aborted: requestSignal(input, init)?.aborted === true });
-        throw error;
+        return Promise.reject(error);
       }
-      if (!isResponse(response)) {
-        // Reading `status` off it would throw a plain TypeError that retry takes for a network error.
-        const error = notAResponse('circuitBreaker', response);
-        permit.settle({ error, aborted: false });
-        throw error;
-      }
-      permit.settle({ response });
-      return response;
+      if (permit instanceof Promise) return permit.then((p) => guarded(next, p, input, init));
+      return guarded(next, permit, input, init);
     };
+
+  /** One admitted attempt: settles the permit with its outcome. */
+  const guarded = (
+    next: FetchLike,
+    permit: Permit,
+    input: string | URL | Request,
+    init: RequestInit | undefined,
+  ): Promise<Response> => {
+    let pending: Promise<Response>;
+    try {
+      pending = next(input, init);
+    } catch (error) {
+      settleError(permit, error, requestSignal(input, init)?.aborted === true);
+      return Promise.reject(error);
+    }
+    return Promise.resolve(pending).then(
+      (response) => {
+        if (!isResponse(response)) {
+          // Reading `status` off it would throw a plain TypeError that retry takes for a network error.
+          const error = notAResponse('circuitBreaker', response);
+          settleError(permit, error, false);
+          throw error;
+        }
+        settleResponse(permit, response);
+        return response;
+      },
+      (error) => {
+        settleError(permit, error, requestSignal(input, init)?.aborted === true);
+        throw error;
+      },
+    );
+  };
 
   /** Runs `isFailure`; when it throws, gives back the trial slot before the error propagates. */
   function judgeOrRelease(circuit: Circuit, outcome: object, generation: number, trial: boolean) {

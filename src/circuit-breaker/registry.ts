@@ -42,6 +42,13 @@ export class Registry {
     return circuit;
   }
 
+  /** The circuit for `key` if there is one, marked as used; creates nothing. */
+  find(key: string): Circuit | undefined {
+    const circuit = this.#circuits.get(key);
+    if (circuit !== undefined) circuit.used = true;
+    return circuit;
+  }
+
   /** The circuit for `key` if there is one; creates nothing. */
   peek(key: string): Circuit | undefined {
     return this.#circuits.get(key);

@@ -69,39 +69,83 @@ function isThenable<V>(value: V | Promise<V>): value is Promise<V> {
   return typeof (value as Promise<V>)?.then === 'function';
 }
 
-/** Runs `call` under `policy` until it succeeds, may not retry, or runs out of attempts. */
-export async function execute<T, C extends RunState, X extends BackoffContext>(
+/**
+ * Runs `call` under `policy` until it succeeds, may not retry, or runs out of attempts. The first attempt is
+ * chained without an async function: a call that succeeds first time (most of them) never enters the loop.
+ */
+export function execute<T, C extends RunState, X extends BackoffContext>(
   policy: Policy<T, C, X>,
   call: C,
 ): Promise<T> {
-  const outcome: Outcome<T> = { value: undefined, error: undefined, threw: false };
+  let first: Promise<T>;
+  try {
+    first = policy.attempt(call, ++call.attempts);
+  } catch (error) {
+    return run(policy, call, { value: undefined, error, threw: true });
+  }
+  return Promise.resolve(first).then(
+    (value) => {
+      const outcome: Outcome<T> = { value, error: undefined, threw: false };
+      const judged = classify(policy, call, outcome);
+      if (!isThenable(judged) && judged.kind === 'done') {
+        policy.end?.(call, outcome, undefined);
+        return value;
+      }
+      return run(policy, call, outcome, judged);
+    },
+    (error) => run(policy, call, { value: undefined, error, threw: true }),
+  );
+}
+
+/** The policy's verdict on the latest attempt; a throw ends the call (the value it would return is discarded). */
+function classify<T, C extends RunState, X extends BackoffContext>(
+  policy: Policy<T, C, X>,
+  call: C,
+  outcome: Outcome<T>,
+): Verdict | Promise<Verdict> {
+  try {
+    return policy.classify(call, outcome, call.attempts > call.limit);
+  } catch (error) {
+    throw failedToJudge(policy, call, outcome, error);
+  }
+}
+
+function failedToJudge<T, C extends RunState, X extends BackoffContext>(
+  policy: Policy<T, C, X>,
+  call: C,
+  outcome: Outcome<T>,
+  error: unknown,
+): unknown {
+  if (!outcome.threw) policy.discard?.(outcome.value as T);
+  policy.end?.(call, { value: undefined, error, threw: true }, 'not-retryable');
+  return error;
+}
+
+/** The loop, from the outcome of attempt `call.attempts` (and its verdict when already judged). */
+async function run<T, C extends RunState, X extends BackoffContext>(
+  policy: Policy<T, C, X>,
+  call: C,
+  outcome: Outcome<T>,
+  judged?: Verdict | Promise<Verdict>,
+): Promise<T> {
   for (;;) {
-    const n = ++call.attempts;
-    outcome.threw = false;
-    outcome.error = undefined;
-    outcome.value = undefined;
-    try {
-      outcome.value = await policy.attempt(call, n);
-    } catch (error) {
-      outcome.error = error;
-      outcome.threw = true;
-    }
+    const n = call.attempts;
     const signal = call.signal;
-    // The caller's abort or an outer deadline: never retried, whatever the error says.
-    if (outcome.threw && signal?.aborted) {
-      policy.end?.(call, outcome, 'deadline');
-      throw signal.reason;
+    if (judged === undefined) {
+      // The caller's abort or an outer deadline: never retried, whatever the error says.
+      if (outcome.threw && signal?.aborted) {
+        policy.end?.(call, outcome, 'deadline');
+        throw signal.reason;
+      }
+      judged = classify(policy, call, outcome);
     }
 
     const final = n > call.limit;
     let verdict: Verdict;
     try {
-      const judged = policy.classify(call, outcome, final);
       verdict = isThenable(judged) ? await judged : judged;
     } catch (error) {
-      if (!outcome.threw) policy.discard?.(outcome.value as T);
-      policy.end?.(call, { value: undefined, error, threw: true }, 'not-retryable');
-      throw error;
+      throw failedToJudge(policy, call, outcome, error);
     }
     if (verdict.kind === 'done') {
       policy.end?.(call, outcome, undefined);
@@ -132,5 +176,14 @@ export async function execute<T, C extends RunState, X extends BackoffContext>(
       throw error;
     }
     call.previousDelay = delay;
+
+    outcome = { value: undefined, error: undefined, threw: false };
+    judged = undefined;
+    try {
+      outcome.value = await policy.attempt(call, ++call.attempts);
+    } catch (error) {
+      outcome.error = error;
+      outcome.threw = true;
+    }
   }
 }

@@ -5,7 +5,7 @@ import { isResponse, notAResponse } from '../response-check.ts';
 import type { FetchLike } from '../types.ts';
 import type { RetryBudget } from './budget.ts';
 import { errorVerdict, overrideVerdict, responseVerdict, retriableStatus } from './decide.ts';
-import { NOT_RETRYABLE, type Outcome, type Policy, type RunState, type Verdict } from './engine.ts';
+import { DONE, NOT_RETRYABLE, type Outcome, type Policy, type RunState, type Verdict } from './engine.ts';
 import type { NormalisedRetryOptions, RetryContext } from './options.ts';
 
 /** One fetch call through the retry stage. */
@@ -93,8 +93,9 @@ export function httpPolicy(
         if (!isResponse(response)) {
           throw notAResponse('retry', response);
         }
-        const retriable = retriableStatus(options, response.status, call.input, call.init);
-        verdict = responseVerdict(options, response, retriable, final, clock.now());
+        verdict = retriableStatus(options, response.status, call.input, call.init)
+          ? responseVerdict(options, response, true, final, clock.now())
+          : DONE;
       }
       call.context = undefined;
       if (!options.shouldRetry) return verdict;
