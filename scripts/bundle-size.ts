@@ -31,15 +31,16 @@ export interface SizeEntry {
  * exist yet are skipped with a note, so their budget applies as soon as they land.
  */
 export const entries: SizeEntry[] = [
-  // Budgets are the sizes measured when they were set (11.07 kB, 9.40 kB, 5.47 kB) plus about 5%, so any growth
-  // is a decision. The goal stays lower: resilientFetch alone 3.00 kB and retry alone 1.20 kB, the size that
+  // Budgets are the sizes measured when they were set (11.68 kB, 10.01 kB, 5.58 kB, 1.51 kB; the single shared
+  // timer per call and the breaker's fast path added about 0.6 kB for 0.4 µs less per call) plus about 3%,
+  // so any growth is a decision. The goal stays lower: resilientFetch alone 3.00 kB and retry alone 1.20 kB, the size that
   // would make this the lightest resilience layer in JavaScript (peers: p-retry 1.80 kB, cockatiel 4.21 kB).
   // Lower a budget whenever a change reaches below it.
-  { label: 'resilient-fetch (all of src/index.ts)', entry: 'src/index.ts', budget: 11.62 * KB },
-  { label: 'resilient-fetch/ky (all of src/ky.ts)', entry: 'src/ky.ts', budget: 10.9 * KB },
-  { label: 'resilientFetch alone', entry: 'src/index.ts', exports: ['resilientFetch'], budget: 9.87 * KB },
+  { label: 'resilient-fetch (all of src/index.ts)', entry: 'src/index.ts', budget: 12.0 * KB },
+  { label: 'resilient-fetch/ky (all of src/ky.ts)', entry: 'src/ky.ts', budget: 11.3 * KB },
+  { label: 'resilientFetch alone', entry: 'src/index.ts', exports: ['resilientFetch'], budget: 10.3 * KB },
   { label: 'retry alone', entry: 'src/index.ts', exports: ['retry'], budget: 5.75 * KB },
-  { label: 'timeout alone', entry: 'src/index.ts', exports: ['timeout'], budget: 1.4 * KB },
+  { label: 'timeout alone', entry: 'src/index.ts', exports: ['timeout'], budget: 1.56 * KB },
 ];
 
 export interface SizeResult {

@@ -1,12 +1,8 @@
 import ky, { type Options } from 'ky';
 import { exponentialBackoff } from './backoff.ts';
-import {
-  ADMIT,
-  type CircuitBreaker,
-  circuitBreaker,
-  type Permit,
-} from './circuit-breaker/circuit-breaker.ts';
+import { type CircuitBreaker, circuitBreaker } from './circuit-breaker/circuit-breaker.ts';
 import type { CircuitBreakerOptions } from './circuit-breaker/options.ts';
+import { ADMIT, type Outcome, type Permit } from './circuit-breaker/permit.ts';
 import { systemClock } from './clock.ts';
 import { CircuitOpenError } from './errors/circuit-open-error.ts';
 import { bothListeners, type EventListener, type RetryReason, redactUrl } from './events.ts';
@@ -97,7 +93,7 @@ export function kyHooks(options: KyHooksOptions = {}): Options & { hooks: Hooks 
     const enter = async (request: Request, state: CallState) => {
       state.permit = await breaker[ADMIT](request, undefined);
     };
-    const settle = (state: CallState | undefined, outcome: Parameters<Permit['settle']>[0]) => {
+    const settle = (state: CallState | undefined, outcome: Outcome) => {
       const permit = state?.permit;
       if (!permit) return;
       state.permit = undefined;

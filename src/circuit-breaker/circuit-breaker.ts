@@ -3,15 +3,16 @@ import { type CircuitState, redactUrl } from '../events.ts';
 import { requestMethod, requestSignal, requestUrl } from '../request-info.ts';
 import { isBrokenTransport, isResponse, notAResponse } from '../response-check.ts';
 import type { FetchLike, Middleware } from '../types.ts';
-import { invalid } from '../validate.ts';
 import { ADMITTED, Circuit, type CircuitConfig } from './circuit.ts';
 import { consecutiveStrategy } from './consecutive.ts';
+import { controls } from './control.ts';
 import { serverWait } from './cool-down.ts';
 import { originKey } from './key.ts';
 import { type CircuitBreakerOptions, normaliseBreakerOptions } from './options.ts';
+import { ADMIT, type Outcome, Permit } from './permit.ts';
 import { Registry } from './registry.ts';
 import { samplingStrategy } from './sampling.ts';
-import { type CircuitBreakerSnapshot, type CircuitSnapshot, snapshotCircuits } from './snapshot.ts';
+import type { CircuitBreakerSnapshot } from './snapshot.ts';
 
 /** A circuit breaker: a `Middleware` that also carries state inspection and manual control, per key. */
 export interface CircuitBreaker extends Middleware {
@@ -35,37 +36,6 @@ export interface CircuitBreaker extends Middleware {
     init: RequestInit | undefined,
   ) => Permit | Promise<Permit>;
 }
-
-/** How an admitted attempt ended: with a response, or with an error (`aborted` when the caller's signal ended it). */
-export type Outcome =
-  | { response: Response; error?: undefined; aborted?: undefined }
-  | { response?: undefined; error: unknown; aborted: boolean };
-
-/** A ticket for one admitted attempt; `settle()` it exactly once with the attempt's outcome. */
-export class Permit {
-  readonly circuit: Circuit;
-  readonly generation: number;
-  readonly trial: boolean;
-  readonly #settle: (permit: Permit, outcome: Outcome) => void;
-
-  constructor(circuit: Circuit, trial: boolean, settle: (permit: Permit, outcome: Outcome) => void) {
-    this.circuit = circuit;
-    this.generation = circuit.generation;
-    this.trial = trial;
-    this.#settle = settle;
-  }
-
-  settle(outcome: Outcome): void {
-    this.#settle(this, outcome);
-  }
-}
-
-/**
- * The breaker's admission step, for integrations that cannot wrap a fetch (the ky hooks): returns a `Permit`
- * (or a promise of one, while a server cool-down is waited out) or throws `CircuitOpenError`.
- * @internal
- */
-export const ADMIT: unique symbol = Symbol('resilient-fetch.circuit-breaker.admit');
 
 /** The most jitter added to the end of a cool-down wait, so waiting calls trickle back instead of stampeding. */
 const MAX_RELEASE_SPREAD = 1_000;
@@ -282,49 +252,7 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
     }
   }
 
-  const control = (name: string, key: unknown) => {
-    if (typeof key !== 'string') invalid(`circuitBreaker.${name}: key`, 'a string', key);
-    return clock.now();
-  };
-
-  const breaker = Object.assign(middleware, {
-    [ADMIT]: admit,
-    state(key: string): CircuitState {
-      const now = control('state', key);
-      return registry.peek(key)?.effectiveState(now) ?? 'closed';
-    },
-    isolate(key: string) {
-      const now = control('isolate', key);
-      const circuit = registry.get(key, now);
-      if (circuit.state !== 'isolated') circuit.moveTo('isolated', now);
-    },
-    reset(key: string) {
-      const now = control('reset', key);
-      const circuit = registry.peek(key);
-      if (!circuit) return;
-      circuit.coolDownUntil = 0;
-      circuit.moveTo('closed', now);
-    },
-    open(key: string) {
-      const now = control('open', key);
-      registry.get(key, now).moveTo('open', now);
-    },
-    toJSON(): CircuitBreakerSnapshot {
-      const now = clock.now();
-      const circuits: CircuitSnapshot[] = [];
-      for (const circuit of registry.values()) {
-        const snapshot = circuit.toJSON(now);
-        if (snapshot) circuits.push(snapshot);
-      }
-      return { version: 1, circuits };
-    },
-    restore(snapshot: CircuitBreakerSnapshot) {
-      const now = clock.now();
-      for (const circuit of snapshotCircuits('circuitBreaker.restore: snapshot', snapshot)) {
-        registry.get(circuit.key, now).restore(circuit);
-      }
-    },
-  });
+  const breaker = Object.assign(middleware, { [ADMIT]: admit }, controls(registry, clock));
   Object.defineProperty(breaker, 'size', { get: () => registry.size, enumerable: true });
   if (options.restore !== undefined) breaker.restore(options.restore);
   return breaker as CircuitBreaker;
