@@ -4,6 +4,7 @@ import { compose } from '../../src/compose.ts';
 import { CircuitOpenError } from '../../src/errors/circuit-open-error.ts';
 import { TimeoutError } from '../../src/errors/timeout-error.ts';
 import type { ResilienceEvent } from '../../src/events.ts';
+import { resilientFetch } from '../../src/resilient-fetch.ts';
 import { timeout } from '../../src/timeout.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
@@ -99,5 +100,41 @@ describe('circuitBreaker against two real origins', () => {
     expect((await guarded(server.origin)).status).toBe(429);
     await expect(guarded(server.origin)).rejects.toMatchObject({ name: 'CircuitOpenError' });
     expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe('the standard pipeline against two real origins', () => {
+  it('retries, then opens only the failing origin; a trial call closes it again when it recovers', async () => {
+    let down = true;
+    const flaky = await startServer((_req, res) => {
+      res.writeHead(down ? 503 : 200).end(down ? 'down' : 'ok');
+    });
+    const healthy = await startServer((_req, res) => {
+      res.end('ok');
+    });
+    servers.push(flaky, healthy);
+    const events: ResilienceEvent[] = [];
+    const fetch = resilientFetch({
+      retry: { limit: 2, backoff: () => 1, budget: false },
+      circuitBreaker: { failureThreshold: 3, recoveryTimeout: 100 },
+      onEvent: (e) => events.push(e),
+    });
+
+    // Three attempts of the first call open the circuit; the call returns its last 503.
+    expect((await fetch(`${flaky.origin}/a`)).status).toBe(503);
+    expect(fetch.circuitBreaker?.state(flaky.origin)).toBe('open');
+    const hits = flaky.requests.length;
+    await expect(fetch(`${flaky.origin}/b`)).rejects.toBeInstanceOf(CircuitOpenError);
+    expect(flaky.requests.length).toBe(hits);
+    // The healthy origin is not affected.
+    expect(await (await fetch(`${healthy.origin}/c`)).text()).toBe('ok');
+
+    down = false;
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(fetch.circuitBreaker?.state(flaky.origin)).toBe('half-open');
+    expect(await (await fetch(`${flaky.origin}/d`)).text()).toBe('ok');
+    expect(fetch.circuitBreaker?.state(flaky.origin)).toBe('closed');
+    const transitions = events.filter((e) => e.type === 'circuit-state').map((e) => `${e.from}→${e.to}`);
+    expect(transitions).toEqual(['closed→open', 'open→half-open', 'half-open→closed']);
   });
 });
