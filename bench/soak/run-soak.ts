@@ -85,6 +85,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
         ending = String(response.status);
       } catch (error) {
         ending = (error as Error).name;
+        // A refusal comes back within the same tick. A caller that asks again at once, in a loop, never
+        // lets a timer fire: a half-open circuit whose one trial waits on its deadline would then refuse
+        // every call until the loop ends. Callers back off; so does the soak, by one turn of the loop.
+        if (ending === 'CircuitOpenError') await turn();
       }
       endings[ending] = (endings[ending] ?? 0) + 1;
       if (i % 1_000 === 0) peak = Math.max(peak, getEventListeners(signal, 'abort').length);
