@@ -6,6 +6,7 @@ import { constantBackoff } from '../../src/backoff.ts';
 import type { ResilienceEvent } from '../../src/events.ts';
 import type { RetryContext, RetryOptions } from '../../src/retry/options.ts';
 import { retry } from '../../src/retry/retry.ts';
+import type { FetchLike } from '../../src/types.ts';
 import { networkError, scripted } from '../helpers/fake-transport.ts';
 import { settle } from '../helpers/settle.ts';
 
@@ -68,6 +69,7 @@ describe('retry: decisions', () => {
     const serverWait = setup(scripted(withRetryAfter(400, '2'), 200), { shouldRetry: on400 });
     await settle(serverWait.fetch('http://x.test/'));
     expect(serverWait.of('retry')).toMatchObject([{ reason: 'should-retry', delay: 2_000 }]);
+    expect(serverWait.contexts[0]![0].retryAfter).toBe(2_000);
   });
 
   it('retries an error the rules do not know when shouldRetry says so, with the error in its context', async () => {
@@ -132,5 +134,98 @@ describe('retry: decisions', () => {
     const { fetch } = setup(transport, { limit: 0, idempotencyKey: () => 'key-1' });
     await settle(fetch('http://x.test/pay', { method: 'POST', body: 'x' }));
     expect(new Headers(transport.calls[0]!.init?.headers).has('idempotency-key')).toBe(false);
+  });
+
+  it('shows shouldRetry the server wait it is deciding about', async () => {
+    const seen: Array<number | undefined> = [];
+    const shouldRetry = (context: RetryContext) => {
+      seen.push(context.retryAfter);
+      return undefined;
+    };
+    const { fetch } = setup(scripted(withRetryAfter(503, '2'), 503, 200), { shouldRetry });
+    await settle(fetch('http://x.test/'));
+    expect(seen).toEqual([2_000, undefined, undefined]);
+  });
+
+  it('gives up as "budget" when the budget refuses, and reports it', async () => {
+    const { fetch, of } = setup(scripted(503, 200), { budget: { ratio: 0, minRetriesPerSecond: 0 } });
+    expect((await settle(fetch('http://x.test/'))).status).toBe(503);
+    expect(of('budget-exhausted')).toHaveLength(1);
+    expect(of('give-up')).toMatchObject([{ reason: 'budget', attempts: 1, status: 503 }]);
+  });
+
+  it('gives up as "deadline" with the abort named when the caller aborts during a wait', async () => {
+    const caller = new AbortController();
+    const { fetch, of } = setup(scripted(503, 200));
+    const call = fetch('http://x.test/', { signal: caller.signal });
+    call.catch(() => {});
+    await vi.advanceTimersByTimeAsync(10);
+    caller.abort();
+    await expect(call).rejects.toMatchObject({ name: 'AbortError' });
+    expect(of('give-up')).toMatchObject([{ reason: 'deadline', error: 'AbortError', attempts: 1 }]);
+  });
+
+  it('when shouldRetry throws: rejects with its error, cancels the response body, reports a give-up', async () => {
+    let cancelled = false;
+    const body = new ReadableStream({
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const boom = new Error('boom');
+    const { fetch, of } = setup(
+      scripted(() => new Response(body, { status: 503 })),
+      {
+        shouldRetry: () => {
+          throw boom;
+        },
+      },
+    );
+    await expect(settle(fetch('http://x.test/'))).rejects.toBe(boom);
+    expect(cancelled).toBe(true);
+    expect(of('give-up')).toMatchObject([{ reason: 'not-retryable', error: 'Error', attempts: 1 }]);
+  });
+
+  it.each([
+    ['a string', 'ok'],
+    ['an object', { status: 200 }],
+    ['an object', { headers: new Headers() }],
+    ['null', null],
+    ['undefined', undefined],
+  ])(
+    'refuses a transport that resolves to %s instead of a Response, without retrying',
+    async (what, value) => {
+      const transport = scripted(() => value as never);
+      const { fetch, of } = setup(transport);
+      await expect(settle(fetch('http://x.test/'))).rejects.toThrow(
+        `retry: the transport resolved to ${what}, not a Response`,
+      );
+      expect(transport.calls).toHaveLength(1);
+      expect(of('give-up')).toMatchObject([{ reason: 'not-retryable', error: 'TypeError' }]);
+    },
+  );
+
+  it('refuses a transport that throws synchronously, keeping the thrown error as cause, without retrying', async () => {
+    const thrown = new TypeError('not a promise');
+    let calls = 0;
+    const throwing = (() => {
+      calls++;
+      throw thrown;
+    }) as unknown as FetchLike;
+    const fetch = retry({ backoff: () => 0, budget: false })(throwing);
+    await expect(settle(fetch('http://x.test/'))).rejects.toMatchObject({
+      message: 'retry: the transport threw synchronously; a fetch function must return a promise',
+      cause: thrown,
+    });
+    expect(calls).toBe(1);
+  });
+
+  it('refuses a Request whose body was already read, without calling the transport', async () => {
+    const transport = scripted(200);
+    const { fetch } = setup(transport);
+    const request = new Request('http://x.test/', { method: 'PUT', body: 'x' });
+    await request.text();
+    await expect(settle(fetch(request))).rejects.toBeInstanceOf(TypeError);
+    expect(transport.calls).toHaveLength(0);
   });
 });
