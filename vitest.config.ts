@@ -13,5 +13,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts', 'examples/msw-test.ts'],
     testTimeout: 20_000,
     pool: 'forks',
+    // test/soak.test.ts measures the heap after forced collections.
+    execArgv: ['--expose-gc'],
   },
 });

@@ -73,4 +73,26 @@ describe('fallback', () => {
       'fallback: when must be a function, got 500',
     );
   });
+
+  it('leaves the body of a failing response the handler returns readable', async () => {
+    const response = await fallback(({ response }) => response!)(
+      scripted(() => new Response('upstream says no', { status: 500 })),
+    )('http://x.test/');
+    expect(response.status).toBe(500);
+    expect(await response.text()).toBe('upstream says no');
+  });
+
+  it('names a rejection that carries no error name "Error" in its event', async () => {
+    const events: ResilienceEvent[] = [];
+    const stage = fallback(stale, { onEvent: (e) => events.push(e) });
+    await stage(scripted(() => Promise.reject(undefined)))('http://x.test/');
+    expect(events).toEqual([{ type: 'fallback', url: 'http://x.test/', method: 'GET', error: 'Error' }]);
+  });
+
+  it('names the option in errors', () => {
+    expect(() => fallback(stale, 1 as never)).toThrow('fallback: options must be an options object, got 1');
+    expect(() => fallback(stale, { onEvent: 1 as never })).toThrow(
+      'fallback: onEvent must be a function, got 1',
+    );
+  });
 });

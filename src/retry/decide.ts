@@ -71,10 +71,8 @@ export async function overrideVerdict(
 ): Promise<Verdict> {
   const answer = await options.shouldRetry!(context);
   if (answer === undefined || answer === (verdict.kind === 'retry')) return verdict;
-  if (answer === false) {
-    // Not retried: a failing outcome is still a failure (give-up), a good one stays a success.
-    return verdict.kind === 'done' ? DONE : NOT_RETRYABLE;
-  }
+  // Here the answer differs from the rules: `false` refuses a retry they would make, so the call gives up.
+  if (answer === false) return NOT_RETRYABLE;
   const response = context.response;
   if (response) return responseVerdict(options, response, true, final, now, 'should-retry');
   return { kind: 'retry', reason: 'should-retry' };

@@ -18,6 +18,19 @@ describe('originKey', () => {
     ['blob:https://a.test/uuid', 'blob:https://a.test'],
     ['/api/users', 'relative'],
     ['', 'relative'],
+    // A `//` that does not follow a scheme is part of a path: no authority.
+    ['/api//users', 'relative'],
+    ['//cdn.test/x', 'relative'],
+    ['a/b:c', 'relative'],
+    [':x', 'relative'],
+    ['mailto:ops@a.test', 'mailto:'],
+    // WHATWG URL: a backslash ends the host of a special scheme, as a slash does.
+    ['http://a.test\\path', 'http://a.test'],
+    // Only the scheme's own default port is dropped, whatever the case.
+    ['HTTPS://a.test:443/x', 'https://a.test'],
+    ['Http://a.test:80', 'http://a.test'],
+    ['redis://a.test:443', 'redis://a.test:443'],
+    ['wss://a.test:80/x', 'wss://a.test:80'],
   ])('%s → %s', (url, key) => {
     expect(originKey(url)).toBe(key);
   });

@@ -163,3 +163,41 @@ describe('retryAll', () => {
     expect(ok.value).toEqual({ successful: ['ok'], failed: [] });
   });
 });
+
+describe('retryAsync / retryAll: what the hooks see, aborts and the failure summary', () => {
+  it('hands onRetry the elapsed time and the delay used before', async () => {
+    const seen: Array<[number, number | undefined]> = [];
+    const r = await settle(
+      retryAsync(
+        () => {
+          throw new Error('no');
+        },
+        { backoff, limit: 2, onRetry: (c) => seen.push([c.elapsed, c.previousDelay]) },
+      ),
+    );
+    expect(r.error).toBeInstanceOf(RetryExhaustedError);
+    expect(seen).toEqual([
+      [0, undefined],
+      [100, 100],
+    ]);
+  });
+
+  it('retryAll rejects with the reason when its signal aborts, instead of resolving the partial lists', async () => {
+    const caller = new AbortController();
+    const reason = new Error('stop');
+    const run = settle(
+      retryAll([() => new Promise<never>(() => {}), async () => 'ok'], { signal: caller.signal }),
+    );
+    caller.abort(reason);
+    expect((await run).error).toBe(reason);
+  });
+
+  it('summarises the failures in the cause of a retryAll rejection', async () => {
+    const r = await settle(
+      retryAll([async () => 'ok', () => Promise.reject(new Error('x'))], { limit: 0, minSuccessRatio: 1 }),
+    );
+    const cause = (r.error as RetryExhaustedError).cause as AggregateError;
+    expect(cause.message).toBe('1 of 2 operations failed');
+    expect(cause.errors).toHaveLength(1);
+  });
+});

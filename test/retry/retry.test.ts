@@ -7,6 +7,7 @@ import type { ResilienceEvent } from '../../src/events.ts';
 import type { RetryOptions } from '../../src/retry/options.ts';
 import { retry } from '../../src/retry/retry.ts';
 import { networkError, scripted } from '../helpers/fake-transport.ts';
+import { settle } from '../helpers/settle.ts';
 
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
@@ -22,18 +23,6 @@ function setup(transport: ReturnType<typeof scripted>, options: RetryOptions = {
   const events: ResilienceEvent[] = [];
   const fetch = retry({ backoff: fixed, onEvent: (e) => events.push(e), ...options })(transport);
   return { fetch, events };
-}
-
-/** Runs a call to the end with fake time. */
-async function settle<T>(promise: Promise<T>): Promise<T> {
-  const result = promise.then(
-    (value) => ({ value }),
-    (error: unknown) => ({ error }),
-  );
-  await vi.advanceTimersByTimeAsync(120_000);
-  const r = (await result) as { value?: T; error?: unknown };
-  if ('error' in r) throw r.error;
-  return r.value as T;
 }
 
 function streamingResponse(status: number, onCancel: () => void): Response {

@@ -1,0 +1,61 @@
+// What the soak watches while it runs: timers, process warnings and the heap.
+
+/**
+ * Counts timers set through the global `setTimeout` that have neither fired nor been cleared.
+ * `process.getActiveResourcesInfo()` does not list `unref()`'d timers, and every timer of this package is
+ * unref'd, so that figure alone would read 0 even if timers leaked; this one sees them all. The package looks
+ * `setTimeout` up at call time, so wrapping the global catches its timers.
+ */
+export function trackTimers(): { readonly pending: number; restore(): void } {
+  const realSet = globalThis.setTimeout;
+  const realClear = globalThis.clearTimeout;
+  const live = new Set<unknown>();
+  const wrappedSet = (callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
+    const timer = realSet(() => {
+      live.delete(timer);
+      callback(...args);
+    }, ms);
+    live.add(timer);
+    return timer;
+  };
+  globalThis.setTimeout = Object.assign(wrappedSet, realSet) as typeof setTimeout;
+  globalThis.clearTimeout = ((timer?: Parameters<typeof clearTimeout>[0]) => {
+    live.delete(timer);
+    realClear(timer);
+  }) as typeof clearTimeout;
+  return {
+    get pending() {
+      return live.size;
+    },
+    restore() {
+      globalThis.setTimeout = realSet;
+      globalThis.clearTimeout = realClear;
+    },
+  };
+}
+
+/** Referenced timers, as Node reports them (it leaves out unref'd ones). */
+export function activeTimeouts(): number {
+  return process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+}
+
+/** Counts process warnings by name (`TimeoutOverflowWarning`, `MaxListenersExceededWarning`, …). */
+export function watchWarnings(): { readonly counts: Map<string, number>; stop(): void } {
+  const counts = new Map<string, number>();
+  const onWarning = (warning: Error) => counts.set(warning.name, (counts.get(warning.name) ?? 0) + 1);
+  process.on('warning', onWarning);
+  return { counts, stop: () => process.off('warning', onWarning) };
+}
+
+/** Lets queued callbacks, microtasks and warnings (emitted on next tick) run. */
+export const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Heap in use after full collections, or `undefined` when the process runs without `--expose-gc`. */
+export async function settledHeap(gc: (() => void) | undefined): Promise<number | undefined> {
+  if (!gc) return undefined;
+  for (let i = 0; i < 4; i++) {
+    gc();
+    await turn();
+  }
+  return process.memoryUsage().heapUsed;
+}
