@@ -38,6 +38,13 @@ describe('parseRateLimitField: the grammar', () => {
     expect(parseRateLimitField(field)).toBeUndefined();
   });
 
+  it('accepts byte-sequence parameters (RFC 9651 §3.3.5), which are valid Structured Field values', () => {
+    expect(parseRateLimitField('"default";r=0;t=7;pk=:cHJlc2VydmU=:')).toBe(7_000);
+    expect(parseRateLimitField('"a";pk=:YWJj:;r=0;t=2, "b";r=0;t=5;pk=::')).toBe(5_000);
+    // An unterminated byte sequence is malformed: the whole field is ignored.
+    expect(parseRateLimitField('"default";r=0;t=7;pk=:cHJl')).toBeUndefined();
+  });
+
   it('ignores a field longer than 1 KB', () => {
     const long = `"a";r=0;t=5${', "b";r=1;t=1'.repeat(90)}`;
     expect(long.length).toBeGreaterThan(1024);
