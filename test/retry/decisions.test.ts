@@ -187,7 +187,7 @@ describe('retry: decisions', () => {
   });
 
   it.each([
-    ['a string', 'ok'],
+    ['"ok"', 'ok'],
     ['an object', { status: 200 }],
     ['an object', { headers: new Headers() }],
     ['null', null],

@@ -21,10 +21,10 @@ describe('retry(): option errors name the option and the value', () => {
     [{ shouldRetry: true }, TypeError, 'retry: shouldRetry must be a function, got true'],
     [{ onRetry: 1 }, TypeError, 'retry: onRetry must be a function, got 1'],
     [{ onEvent: 'x' }, TypeError, 'retry: onEvent must be a function, got "x"'],
-    [{ clock: { now, sleep } }, TypeError, 'retry: clock must be an object with now(), sleep() and random()'],
+    [{ clock: { now, sleep } }, TypeError, 'retry: clock must be a Clock ({ now, sleep, random })'],
     [{ clock: { now, random } }, TypeError, 'retry: clock must be'],
     [{ clock: { sleep, random } }, TypeError, 'retry: clock must be'],
-    [{ clock: 5 }, TypeError, 'retry: clock must be an object with now(), sleep() and random(), got 5'],
+    [{ clock: 5 }, TypeError, 'retry: clock must be a Clock ({ now, sleep, random }), got 5'],
   ])('%o', (options, type, message) => {
     expect(() => retry(options as never)).toThrow(type);
     expect(() => retry(options as never)).toThrow(message);
