@@ -1,4 +1,4 @@
-// The code of docs/sections/circuit-breaker.md: type-checked with the project (it calls example.com, so it is not run).
+// The circuit breaker recipes of the README, type-checked with the project (they call example.com, so they are not run).
 import {
   type CircuitBreakerSnapshot,
   circuitBreaker,

@@ -18,7 +18,7 @@ import { timeout } from '../../src/timeout.ts';
 import type { FetchLike } from '../../src/types.ts';
 import { useChaosServer } from '../helpers/chaos-server.ts';
 
-// Hostile input, each with the outcome docs/sections/hostile-input.md documents.
+// Hostile input, each with the outcome the README documents under "Hostile input: what happens".
 
 const server = useChaosServer();
 const warnings: Error[] = [];
