@@ -1,6 +1,7 @@
 // Heap held per call in flight, run as `node --expose-gc bench/heap-child.ts` by bench/heap.ts (a forced GC
 // before each reading is what makes the figure stable). Prints one JSON line with a row per subject.
 
+import { trackTimers } from './soak/probes.ts';
 import { kySubject, ours, raw, type Subject } from './subjects.ts';
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -26,31 +27,13 @@ async function until(done: () => boolean): Promise<void> {
  * Run apart from the heap reading, since the wrapper allocates too.
  */
 async function timersLeft(run: () => Promise<void>): Promise<number> {
-  const live = new Set<unknown>();
-  const { setTimeout: set, clearTimeout: clear } = globalThis;
-  globalThis.setTimeout = ((callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
-    const timer = set(
-      (...a: unknown[]) => {
-        live.delete(timer);
-        callback(...a);
-      },
-      ms,
-      ...args,
-    );
-    live.add(timer);
-    return timer;
-  }) as typeof setTimeout;
-  globalThis.clearTimeout = ((timer: Parameters<typeof clearTimeout>[0]) => {
-    live.delete(timer);
-    clear(timer);
-  }) as typeof clearTimeout;
+  const timers = trackTimers();
   try {
     await run();
   } finally {
-    globalThis.setTimeout = set;
-    globalThis.clearTimeout = clear;
+    timers.restore();
   }
-  return live.size;
+  return timers.pending;
 }
 
 /** Starts `n` calls that wait for the transport, then releases them; resolves with the settled results. */

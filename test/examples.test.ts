@@ -8,13 +8,10 @@ import * as perRequest from '../examples/per-request.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 
 let server: TestServer;
-const hits = new Map<string, number>();
 beforeAll(async () => {
   // `/flaky…` answers 503 twice, then 200; everything else 200.
-  server = await startServer((req, res) => {
+  server = await startServer((req, res, _index, n) => {
     const path = req.url ?? '/';
-    const n = (hits.get(path) ?? 0) + 1;
-    hits.set(path, n);
     if (path.includes('flaky') && n < 3) res.writeHead(503, { 'retry-after': '0' }).end();
     else res.end(`ok ${req.headers['user-agent'] ?? ''}`.trim());
   });
@@ -27,26 +24,26 @@ describe('examples', () => {
   });
 
   it('custom-middleware.ts', async () => {
-    hits.clear();
+    server.hits.clear();
     expect(await customMiddleware.main(server.origin)).toEqual(['GET 503', 'GET 503', 'GET 200']);
   });
 
   it('global.ts', async () => {
-    hits.clear();
+    server.hits.clear();
     const before = globalThis.fetch;
     expect(await global.main(server.origin)).toBe(200);
     expect(globalThis.fetch).toBe(before);
   });
 
   it('ky.ts', async () => {
-    hits.clear();
+    server.hits.clear();
     expect(await kyExample.main(server.origin)).toMatch(/^ok/);
-    expect(hits.get('/flaky')).toBe(3);
+    expect(server.hits.get('/flaky')).toBe(3);
   });
 
   it('ky-hooks.ts', async () => {
-    hits.clear();
+    server.hits.clear();
     expect(await kyHooksExample.main(server.origin)).toMatch(/^ok/);
-    expect(hits.get('/flaky')).toBe(3);
+    expect(server.hits.get('/flaky')).toBe(3);
   });
 });

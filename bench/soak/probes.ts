@@ -4,18 +4,27 @@
  * Counts timers set through the global `setTimeout` that have neither fired nor been cleared.
  * `process.getActiveResourcesInfo()` does not list `unref()`'d timers, and every timer of this package is
  * unref'd, so that figure alone would read 0 even if timers leaked; this one sees them all. The package looks
- * `setTimeout` up at call time, so wrapping the global catches its timers.
+ * `setTimeout` up at call time, so wrapping the global catches its timers. `track` picks which timers count
+ * (for example only those started from the package's own code); `started` counts the ones it picked.
  */
-export function trackTimers(): { readonly pending: number; restore(): void } {
+export function trackTimers(track: () => boolean = () => true): {
+  readonly pending: number;
+  readonly started: number;
+  restore(): void;
+} {
   const realSet = globalThis.setTimeout;
   const realClear = globalThis.clearTimeout;
   const live = new Set<unknown>();
+  let started = 0;
   const wrappedSet = (callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
     const timer = realSet(() => {
       live.delete(timer);
       callback(...args);
     }, ms);
-    live.add(timer);
+    if (track()) {
+      live.add(timer);
+      started++;
+    }
     return timer;
   };
   globalThis.setTimeout = Object.assign(wrappedSet, realSet) as typeof setTimeout;
@@ -26,6 +35,9 @@ export function trackTimers(): { readonly pending: number; restore(): void } {
   return {
     get pending() {
       return live.size;
+    },
+    get started() {
+      return started;
     },
     restore() {
       globalThis.setTimeout = realSet;

@@ -1,5 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
+import { trackTimers } from '../../bench/soak/probes.ts';
 import type { ResilientFetchOptions } from '../../src/resilient-fetch.ts';
 import { resilientFetch } from '../../src/resilient-fetch.ts';
 import { useChaosServer } from '../helpers/chaos-server.ts';
@@ -20,35 +21,7 @@ const PATHS = [
 ];
 
 /** Timers started by the package's own code (by stack), still pending: neither fired nor cleared. */
-function trackTimers() {
-  const live = new Set<unknown>();
-  const counts = { created: 0 };
-  const { setTimeout: realSet, clearTimeout: realClear } = globalThis;
-  globalThis.setTimeout = ((callback: () => void, ms?: number) => {
-    const fromPackage = /[\\/]src[\\/]/.test(new Error().stack ?? '');
-    const timer = realSet(() => {
-      live.delete(timer);
-      callback();
-    }, ms);
-    if (fromPackage) {
-      live.add(timer);
-      counts.created++;
-    }
-    return timer;
-  }) as typeof setTimeout;
-  globalThis.clearTimeout = ((timer: Parameters<typeof clearTimeout>[0]) => {
-    live.delete(timer);
-    realClear(timer);
-  }) as typeof clearTimeout;
-  return {
-    live,
-    counts,
-    restore() {
-      globalThis.setTimeout = realSet;
-      globalThis.clearTimeout = realClear;
-    },
-  };
-}
+const fromPackage = () => /[\\/]src[\\/]/.test(new Error().stack ?? '');
 
 let timers: ReturnType<typeof trackTimers>;
 afterEach(() => timers?.restore());
@@ -66,7 +39,7 @@ describe.each<[string, ResilientFetchOptions, string[]]>([
 ])('%s', (_name, overrides, paths) => {
   it('leaves no abort listener on a shared caller signal and no pending timer after 120 chaotic calls', async () => {
     const baseline = activeTimeouts();
-    timers = trackTimers();
+    timers = trackTimers(fromPackage);
     const fetch = resilientFetch({
       timeout: 300,
       attemptTimeout: 100,
@@ -93,8 +66,8 @@ describe.each<[string, ResilientFetchOptions, string[]]>([
     clearInterval(watch);
     expect(peak.listeners).toBeGreaterThan(0); // the calls did listen while they ran
     expect(getEventListeners(signal, 'abort')).toHaveLength(0);
-    expect(timers.counts.created).toBeGreaterThan(120); // deadlines and waits did start timers
-    expect([...timers.live]).toHaveLength(0);
+    expect(timers.started).toBeGreaterThan(120); // deadlines and waits did start timers
+    expect(timers.pending).toBe(0);
     // The package's timers are unref'd, which getActiveResourcesInfo() does not list; the spy above sees them.
     expect(activeTimeouts()).toBeLessThanOrEqual(baseline);
     await server.waitForIdle(2_000);

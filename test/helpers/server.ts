@@ -6,6 +6,8 @@ export interface TestServer {
   origin: string;
   /** Requests received so far. */
   requests: IncomingMessage[];
+  /** Requests received per URL (path and query). */
+  hits: Map<string, number>;
   /** Requests whose connection closed before the server finished answering them. */
   aborted: number;
   /** Resolves when `n` requests have been closed early by the client. */
@@ -13,16 +15,22 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** A real HTTP server on 127.0.0.1 with a random port, for tests that must touch sockets. */
+/**
+ * A real HTTP server on 127.0.0.1 with a random port, for tests that must touch sockets. The handler gets the
+ * request's index among all requests and `seen`, how many requests this URL has had (1 for the first).
+ */
 export async function startServer(
-  handler: (req: IncomingMessage, res: ServerResponse, index: number) => void | Promise<void>,
+  handler: (req: IncomingMessage, res: ServerResponse, index: number, seen: number) => void | Promise<void>,
 ): Promise<TestServer> {
   const waiters: Array<{ n: number; resolve: () => void }> = [];
   const state = { aborted: 0 };
   const requests: IncomingMessage[] = [];
+  const hits = new Map<string, number>();
   const loopback = await listenLoopback((req, res) => {
     const index = requests.length;
     requests.push(req);
+    const seen = (hits.get(req.url ?? '/') ?? 0) + 1;
+    hits.set(req.url ?? '/', seen);
     res.on('close', () => {
       if (res.writableFinished) return;
       state.aborted++;
@@ -31,13 +39,14 @@ export async function startServer(
         else waiters.push(w);
       }
     });
-    Promise.resolve(handler(req, res, index)).catch((error) => {
+    Promise.resolve(handler(req, res, index, seen)).catch((error) => {
       res.destroy(error as Error);
     });
   });
   return {
     origin: loopback.origin,
     requests,
+    hits,
     get aborted() {
       return state.aborted;
     },

@@ -7,12 +7,9 @@ import { kyHooks } from '../../src/ky.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 let server: TestServer;
-const hits = new Map<string, number>();
 beforeAll(async () => {
-  server = await startServer((req, res) => {
+  server = await startServer((req, res, _index, n) => {
     const path = req.url ?? '/';
-    const n = (hits.get(path) ?? 0) + 1;
-    hits.set(path, n);
     const [, kind] = path.split('/');
     if (kind === 'flaky') return void (n < 3 ? res.writeHead(503).end() : res.end('ok'));
     if (kind === 'down') return void res.writeHead(503).end('down');
@@ -25,7 +22,7 @@ beforeAll(async () => {
   });
 });
 afterAll(() => server.close());
-beforeEach(() => hits.clear());
+beforeEach(() => server.hits.clear());
 
 const fast = (extra: Parameters<typeof kyHooks>[0] = {}) =>
   kyHooks({ ...extra, retry: { backoff: () => 1, ...(extra.retry as object) } });
@@ -35,7 +32,7 @@ describe('kyHooks with real ky', () => {
     const events: ResilienceEvent[] = [];
     const api = ky.create({ prefix: server.origin, ...fast({ onEvent: (e) => events.push(e) }) });
     expect(await api.get('flaky/a').text()).toBe('ok');
-    expect(hits.get('/flaky/a')).toBe(3);
+    expect(server.hits.get('/flaky/a')).toBe(3);
     expect(events.filter((e) => e.type === 'retry')).toMatchObject([
       { attempt: 1, delay: 1, reason: 'status', status: 503 },
       { attempt: 2, delay: 1, reason: 'status', status: 503 },
@@ -54,31 +51,31 @@ describe('kyHooks with real ky', () => {
   it('gives up at once when the server asks for more than maxRetryAfter', async () => {
     const api = ky.create({ prefix: server.origin, ...fast({ retry: { maxRetryAfter: 1_000 } }) });
     await expect(api.get('much-later/a').text()).rejects.toBeInstanceOf(HTTPError);
-    expect(hits.get('/much-later/a')).toBe(1);
+    expect(server.hits.get('/much-later/a')).toBe(1);
   });
 
   it('retries a network error for GET', async () => {
     const api = ky.create({ prefix: server.origin, ...fast() });
     expect(await api.get('reset/a').text()).toBe('ok');
-    expect(hits.get('/reset/a')).toBe(2);
+    expect(server.hits.get('/reset/a')).toBe(2);
   });
 
   it('retries a POST only with an Idempotency-Key', async () => {
     const api = ky.create({ prefix: server.origin, ...fast({ circuitBreaker: false }) });
     await expect(api.post('down/a', { json: {} }).text()).rejects.toBeInstanceOf(HTTPError);
-    expect(hits.get('/down/a')).toBe(1);
+    expect(server.hits.get('/down/a')).toBe(1);
     await expect(
       api.post('down/b', { json: {}, headers: { 'idempotency-key': 'k' } }).text(),
     ).rejects.toBeInstanceOf(HTTPError);
-    expect(hits.get('/down/b')).toBe(3);
+    expect(server.hits.get('/down/b')).toBe(3);
     await expect(api.post('reset/b', { json: {} }).text()).rejects.toThrow();
-    expect(hits.get('/reset/b')).toBe(1);
+    expect(server.hits.get('/reset/b')).toBe(1);
   });
 
   it('makes at most limit + 1 attempts', async () => {
     const api = ky.create({ prefix: server.origin, ...fast({ retry: { limit: 4 }, circuitBreaker: false }) });
     await expect(api.get('down/c').text()).rejects.toBeInstanceOf(HTTPError);
-    expect(hits.get('/down/c')).toBe(5);
+    expect(server.hits.get('/down/c')).toBe(5);
   });
 
   it('gates every attempt through the breaker: an open circuit fails fast without the server', async () => {
@@ -89,10 +86,10 @@ describe('kyHooks with real ky', () => {
     });
     // The third failed attempt opens the circuit; the fourth attempt is refused in beforeRetry.
     await expect(api.get('down/d').text()).rejects.toBeInstanceOf(CircuitOpenError);
-    expect(hits.get('/down/d')).toBe(3);
+    expect(server.hits.get('/down/d')).toBe(3);
     expect(breaker.state(server.origin)).toBe('open');
     await expect(api.get('ok').text()).rejects.toBeInstanceOf(CircuitOpenError);
-    expect(hits.get('/ok')).toBeUndefined();
+    expect(server.hits.get('/ok')).toBeUndefined();
     breaker.reset(server.origin);
     expect(await api.get('ok').text()).toBe('ok');
   });
@@ -115,7 +112,7 @@ describe('kyHooks with real ky', () => {
       ...fast({ retry: { budget: { ratio: 0, minRetriesPerSecond: 0 } }, onEvent: (e) => events.push(e) }),
     });
     await expect(api.get('down/e').text()).rejects.toBeInstanceOf(HTTPError);
-    expect(hits.get('/down/e')).toBe(1);
+    expect(server.hits.get('/down/e')).toBe(1);
     expect(events.map((e) => e.type)).toContain('budget-exhausted');
   });
 

@@ -5,14 +5,11 @@ import { kyResilience } from '../../src/ky.ts';
 import { readBody, startServer, type TestServer } from '../helpers/server.ts';
 
 let server: TestServer;
-const hits = new Map<string, number>();
 const bodies: string[] = [];
 
 beforeAll(async () => {
-  server = await startServer(async (req, res) => {
+  server = await startServer(async (req, res, _index, n) => {
     const path = req.url ?? '/';
-    const n = (hits.get(path) ?? 0) + 1;
-    hits.set(path, n);
     if (path.startsWith('/always-503')) {
       res.writeHead(503).end('down');
     } else if (path.startsWith('/flaky')) {
@@ -36,13 +33,13 @@ describe('kyResilience with real ky', () => {
   it('makes at most limit + 1 attempts: ky does not retry on top', async () => {
     const api = ky.create({ prefix: server.origin, ...kyResilience({ ...fast, circuitBreaker: false }) });
     await expect(api.get('always-503/a').text()).rejects.toBeInstanceOf(HTTPError);
-    expect(hits.get('/always-503/a')).toBe(3);
+    expect(server.hits.get('/always-503/a')).toBe(3);
   });
 
   it('recovers from a flaky endpoint', async () => {
     const api = ky.create({ prefix: server.origin, ...kyResilience(fast) });
     expect(await api.get('flaky/a').text()).toBe('ok');
-    expect(hits.get('/flaky/a')).toBe(3);
+    expect(server.hits.get('/flaky/a')).toBe(3);
   });
 
   it('forwards per-request options through ky to the pipeline', async () => {
@@ -50,11 +47,11 @@ describe('kyResilience with real ky', () => {
     await expect(
       api.get('always-503/b', { resilience: { retry: { limit: 4 } } }).text(),
     ).rejects.toBeInstanceOf(HTTPError);
-    expect(hits.get('/always-503/b')).toBe(5);
+    expect(server.hits.get('/always-503/b')).toBe(5);
     await expect(api.get('always-503/c', { resilience: { retry: false } }).text()).rejects.toBeInstanceOf(
       HTTPError,
     );
-    expect(hits.get('/always-503/c')).toBe(1);
+    expect(server.hits.get('/always-503/c')).toBe(1);
   });
 
   it('replays a JSON POST body when it carries an Idempotency-Key', async () => {
