@@ -34,3 +34,15 @@ export function isBrokenTransport(error: unknown): boolean {
     (error as Record<symbol, unknown>)[BROKEN_TRANSPORT] === true
   );
 }
+
+/**
+ * How fetch reports a failure of the transport itself: a network error is a `TypeError`, a deadline a
+ * `TimeoutError` (ours, or the platform's `AbortSignal.timeout()` DOMException, which has the same name).
+ * `undefined` for anything else. Matched by name too, so errors from another realm count.
+ */
+export function transportFailure(error: unknown): 'network-error' | 'timeout' | undefined {
+  const name = (error as { name?: unknown } | null | undefined)?.name;
+  if (name === 'TimeoutError') return 'timeout';
+  if (error instanceof TypeError || name === 'TypeError') return 'network-error';
+  return undefined;
+}

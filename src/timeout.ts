@@ -1,4 +1,4 @@
-import { clampDelay } from './clock.ts';
+import { startTimer } from './clock.ts';
 import { TimeoutError } from './errors/timeout-error.ts';
 import { type EventListener, redactUrl } from './events.ts';
 import { requestMethod, requestSignal, requestUrl } from './request-info.ts';
@@ -186,9 +186,7 @@ class Deadline {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timerDue = due;
     // A closure rather than an extra setTimeout argument: wrappers of setTimeout do not all pass those on.
-    const timer = setTimeout(() => this.#fire(), clampDelay(due - now));
-    (timer as { unref?: () => void }).unref?.();
-    this.#timer = timer;
+    this.#timer = startTimer(() => this.#fire(), due - now);
   }
 
   /** Root only: expires the deadlines of the chain that have passed, then re-arms for the nearest one left. */

@@ -1,7 +1,7 @@
 import { CircuitOpenError, isCircuitOpenError } from '../errors/circuit-open-error.ts';
 import { type CircuitState, redactUrl } from '../events.ts';
 import { requestMethod, requestSignal, requestUrl } from '../request-info.ts';
-import { isBrokenTransport, isResponse, notAResponse } from '../response-check.ts';
+import { isBrokenTransport, isResponse, notAResponse, transportFailure } from '../response-check.ts';
 import type { FetchLike, Middleware } from '../types.ts';
 import { ADMITTED, Circuit, type CircuitConfig } from './circuit.ts';
 import { consecutiveStrategy } from './consecutive.ts';
@@ -126,7 +126,7 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
       ? isFailure(outcome)
       : outcome.response
         ? outcome.response.status >= 500
-        : isTransportFailure(outcome.error);
+        : transportFailure(outcome.error) !== undefined;
 
   /**
    * Admission, shared by the middleware and the ky hooks: waits out a server cool-down if needed, then lets
@@ -259,10 +259,3 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
 }
 
 const admitsSoon = (state: CircuitState) => state === 'closed' || state === 'half-open';
-
-/** fetch reports network failures as `TypeError`; `TimeoutError` is ours and the platform's (DOMException). */
-function isTransportFailure(error: unknown): boolean {
-  if (error instanceof TypeError) return true;
-  const name = (error as { name?: unknown } | null)?.name;
-  return name === 'TypeError' || name === 'TimeoutError';
-}

@@ -1,9 +1,8 @@
 import { isCircuitOpenError } from '../errors/circuit-open-error.ts';
-import { isTimeoutError } from '../errors/timeout-error.ts';
 import type { RetryReason } from '../events.ts';
 import { serverRequestedWait } from '../headers/rate-limit.ts';
 import { requestHeader } from '../request-info.ts';
-import { isBrokenTransport } from '../response-check.ts';
+import { isBrokenTransport, transportFailure } from '../response-check.ts';
 import { DONE, NOT_RETRYABLE, type Verdict } from './engine.ts';
 import type { NormalisedRetryOptions, RetryContext } from './options.ts';
 
@@ -24,10 +23,8 @@ const RETRY_AFTER_TOO_LONG: Verdict = { kind: 'fail', giveUp: 'retry-after-too-l
 /** The default verdict for an error. */
 export function errorVerdict(error: unknown): Verdict {
   if (isCircuitOpenError(error) || isBrokenTransport(error)) return NOT_RETRYABLE;
-  // Ours, or the platform's `AbortSignal.timeout()` DOMException, which has the same name.
-  if (isTimeoutError(error) || (error as Error | undefined)?.name === 'TimeoutError') return TIMEOUT;
-  if (error instanceof TypeError || (error as Error | undefined)?.name === 'TypeError') return NETWORK;
-  return NOT_RETRYABLE;
+  const failure = transportFailure(error);
+  return failure === 'timeout' ? TIMEOUT : failure === 'network-error' ? NETWORK : NOT_RETRYABLE;
 }
 
 /** True when `status` is retried for this request. */
