@@ -62,7 +62,11 @@ export type ResilienceEvent =
   /** The retry budget refused a retry. */
   | ({ type: 'budget-exhausted' } & RequestFields)
   /** A `fallback()` handler answered instead of the failing call: `status` of the failing response or `error` name. */
-  | ({ type: 'fallback'; status?: number; error?: string } & RequestFields);
+  | ({ type: 'fallback'; status?: number; error?: string } & RequestFields)
+  /** The breaker's store became unreachable: circuits go on with local state. Once per outage. */
+  | { type: 'store-error'; error: unknown }
+  /** The store is reachable again; the fleet's state is read back. */
+  | { type: 'store-recovered' };
 
 /** The type of an `onEvent` listener. */
 export type EventListener = (event: ResilienceEvent) => void;

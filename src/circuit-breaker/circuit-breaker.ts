@@ -7,6 +7,7 @@ import { ADMITTED, Circuit, type CircuitConfig } from './circuit.ts';
 import { consecutiveStrategy } from './consecutive.ts';
 import { controls } from './control.ts';
 import { serverWait } from './cool-down.ts';
+import { Fleet } from './fleet.ts';
 import { originKey } from './key.ts';
 import { type CircuitBreakerOptions, normaliseBreakerOptions } from './options.ts';
 import { ADMIT, type Outcome, Permit } from './permit.ts';
@@ -77,7 +78,7 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
     successThreshold: o.successThreshold,
     changed: (key, from, to) => onEvent?.({ type: 'circuit-state', key, from, to }),
   };
-  const registry = new Registry(o.maxCircuits, (key) => {
+  const registry = new Registry(o.maxCircuits, (key): Circuit => {
     const strategy =
       rate === undefined
         ? consecutiveStrategy(o.failureThreshold)
@@ -86,8 +87,9 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
             duration: o.samplingDuration,
             minimumThroughput: o.minimumThroughput,
           });
-    return new Circuit(key, strategy, config);
+    return fleet ? fleet.circuit(key, strategy, config) : new Circuit(key, strategy, config);
   });
+  const fleet = o.store && new Fleet(o.store, o, (): Registry => registry);
 
   const refuse = (key: string, retryAfter: number, input: string | URL | Request, init?: RequestInit) => {
     onEvent?.({
@@ -118,6 +120,7 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
     if (wait === undefined || wait <= 0 || wait > o.maxCoolDown || now + wait <= circuit.coolDownUntil)
       return;
     circuit.coolDownUntil = now + wait;
+    fleet?.coolDown(circuit, now + wait);
     onEvent?.({ type: 'circuit-cool-down', key: circuit.key, delay: wait });
   };
 
@@ -156,11 +159,13 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
     input: string | URL | Request,
     init: RequestInit | undefined,
     now = clock.now(),
-  ): Permit => {
+  ): Permit | Promise<Permit> => {
     const verdict = circuit.admit(now);
     if (verdict !== ADMITTED) throw refuse(circuit.key, verdict, input, init);
     circuit.inFlight++;
-    return new Permit(circuit, circuit.state === 'half-open', settle);
+    const permit = new Permit(circuit, circuit.state === 'half-open', settle);
+    if (fleet && permit.trial) return fleet.lease(permit, (wait) => refuse(circuit.key, wait, input, init));
+    return permit;
   };
 
   const settle = (permit: Permit, outcome: Outcome) => {
@@ -252,7 +257,8 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
     }
   }
 
-  const breaker = Object.assign(middleware, { [ADMIT]: admit }, controls(registry, clock));
+  const control = controls(registry, clock);
+  const breaker = Object.assign(middleware, { [ADMIT]: admit }, fleet ? fleet.controls(control) : control);
   Object.defineProperty(breaker, 'size', { get: () => registry.size, enumerable: true });
   if (options.restore !== undefined) breaker.restore(options.restore);
   return breaker as CircuitBreaker;

@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from '../clock.ts';
 import type { EventListener } from '../events.ts';
+import { type Store, storeOption } from '../store.ts';
 import {
   clockOption,
   deadline,
@@ -76,6 +77,11 @@ export interface CircuitBreakerOptions {
    * @default 1_000
    */
   maxCircuits?: number;
+  /**
+   * Shares circuit state and server cool-downs with other processes (`redisStore()` from
+   * `resilient-fetch/redis`); see the README's "Many processes".
+   */
+  store?: Store;
   /** State to start from: what `toJSON()` of a breaker returned, possibly in another process. */
   restore?: CircuitBreakerSnapshot;
   /** Receives `'circuit-state'`, `'circuit-rejected'` and `'circuit-cool-down'` events. */
@@ -98,6 +104,7 @@ export interface NormalisedBreakerOptions {
   coolDown: CoolDownMode;
   maxCoolDown: number;
   maxCircuits: number;
+  store: Store | undefined;
   onEvent: EventListener | undefined;
   clock: Clock;
 }
@@ -118,6 +125,7 @@ const SPECS: readonly OptionSpec[] = [
   ['coolDown', COOL_DOWN, 'wait'],
   ['maxCoolDown', duration, 60_000],
   ['maxCircuits', positiveInteger, 1_000],
+  ['store', storeOption],
   ['onEvent', func],
   ['clock', clockOption, systemClock],
 ];
