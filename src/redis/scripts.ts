@@ -57,7 +57,7 @@ return 1
 
 /**
  * A half-open trial asks for one of the fleet's slots.
- * KEYS: state, then one key per slot. ARGV: token, lease ms.
+ * KEYS: state, then one key per slot. ARGV: token, lease ms (the recoveryTimeout).
  * Reply: `{'lease', slot}` (1-based), `{'taken'}`, `{'open', ms}` (the fleet re-opened meanwhile), `{'isolated'}`.
  */
 export const LEASE = `${PRELUDE}
@@ -68,7 +68,11 @@ if fleet[1] == 'open' then
   if left > 0 then return {'open', left} end
 end
 for i = 2, #KEYS do
-  if redis.call('SET', KEYS[i], ARGV[1], 'NX', 'PX', ARGV[2]) then return {'lease', i - 1} end
+  if redis.call('SET', KEYS[i], ARGV[1], 'NX', 'PX', ARGV[2]) then
+    -- a fleet opening in its half-open phase lives on while trials run
+    if fleet[1] == 'open' then redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]) * 2) end
+    return {'lease', i - 1}
+  end
 end
 return {'taken'}
 `;
