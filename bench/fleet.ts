@@ -16,7 +16,8 @@ const origin = await startServer((req, res) => {
   const path = req.url ?? '/';
   arrivals.push({ path, at: Date.now() });
   if (path.startsWith('/down')) return void res.writeHead(503).end('down');
-  if (path.startsWith('/limited')) return void res.writeHead(429, { 'retry-after': String(RETRY_AFTER) }).end();
+  if (path.startsWith('/limited'))
+    return void res.writeHead(429, { 'retry-after': String(RETRY_AFTER) }).end();
   res.writeHead(200).end('ok');
 });
 const count = (prefix: string, from = 0, to = Number.POSITIVE_INFINITY) =>
@@ -73,7 +74,9 @@ async function redisDown() {
   await redis.restart();
   await eventually(
     async () =>
-      (await Promise.all(fleet.map((w) => w.events()))).every((e) => e.some((x) => x.type === 'store-recovered')),
+      (await Promise.all(fleet.map((w) => w.events()))).every((e) =>
+        e.some((x) => x.type === 'store-recovered'),
+      ),
     10_000,
     'recovery',
   );

@@ -36,12 +36,20 @@ export type RedisClient = NodeRedisClient | IORedisClient;
 /** One way to talk to Redis, whichever client it came from. */
 export interface Connection {
   command(args: string[]): Promise<unknown>;
-  /** Opens a connection of its own subscribed to `channel`; resolves with the function that closes it. */
+  /**
+   * Opens a connection of its own subscribed to `channel`: `ready` settles once subscribed, `close()` ends
+   * the connection at any time, before that too (a Redis that went away must not keep it reconnecting).
+   */
   subscribe(
     channel: string,
     onMessage: (message: string) => void,
     onError: (error: unknown) => void,
-  ): Promise<() => void>;
+  ): Subscription;
+}
+
+export interface Subscription {
+  ready: Promise<void>;
+  close(): void;
 }
 
 /** Adapts either client; anything else is refused with an error naming the option. */
@@ -51,19 +59,13 @@ export function connection(client: RedisClient): Connection {
     const io = client as IORedisClient;
     return {
       command: ([name, ...args]) => io.call(name!, ...args),
-      async subscribe(channel, onMessage, onError) {
+      subscribe(channel, onMessage, onError) {
         const sub = io.duplicate();
         sub.on('error', onError);
         sub.on('message', (from, message) => {
           if (from === channel) onMessage(message);
         });
-        try {
-          await sub.subscribe(channel);
-        } catch (error) {
-          sub.disconnect();
-          throw error;
-        }
-        return () => sub.disconnect();
+        return { ready: sub.subscribe(channel).then(() => undefined), close: () => sub.disconnect() };
       },
     };
   }
@@ -71,17 +73,14 @@ export function connection(client: RedisClient): Connection {
     const node = client as NodeRedisClient;
     return {
       command: (args) => node.sendCommand(args),
-      async subscribe(channel, onMessage, onError) {
+      subscribe(channel, onMessage, onError) {
         const sub = node.duplicate();
         sub.on('error', onError);
-        try {
-          await sub.connect();
-          await sub.subscribe(channel, onMessage);
-        } catch (error) {
-          sub.destroy();
-          throw error;
-        }
-        return () => sub.destroy();
+        const ready = sub
+          .connect()
+          .then(() => sub.subscribe(channel, onMessage))
+          .then(() => undefined);
+        return { ready, close: () => sub.destroy() };
       },
     };
   }

@@ -2,7 +2,7 @@ import { startTimer } from '../clock.ts';
 import type { ResilienceEvent } from '../events.ts';
 import type { Store, StoreHandle, StoreLink, StoreUpdate } from '../store.ts';
 import { deadline, optionsObject, positiveInteger, readOptions, rule } from '../validate.ts';
-import { type Connection, connection, type RedisClient } from './client.ts';
+import { type Connection, connection, type RedisClient, type Subscription } from './client.ts';
 import { parseMessage, readUpdates, replyUpdate } from './messages.ts';
 import { CONTROL, COOL_DOWN, LEASE, OPENED, READ, TRIAL_ENDED } from './scripts.ts';
 
@@ -73,8 +73,8 @@ class FleetStore implements RedisStore {
   #failures = 0;
   #closed = false;
   #synced = false;
-  #subscribing = false;
-  #unsubscribe: (() => void) | undefined;
+  #subscription: Subscription | undefined;
+  #subscribed = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #tokens = 0;
 
@@ -97,8 +97,8 @@ class FleetStore implements RedisStore {
     this.#closed = true;
     clearTimeout(this.#timer);
     this.#handles.clear();
-    this.#unsubscribe?.();
-    this.#unsubscribe = undefined;
+    this.#subscription?.close();
+    this.#subscription = undefined;
   }
 
   #link(handle: StoreHandle): StoreLink {
@@ -272,7 +272,7 @@ class FleetStore implements RedisStore {
     if (this.#healthy || this.#closed) return;
     this.#healthy = true;
     this.#emit({ type: 'store-recovered' });
-    if (this.#unsubscribe === undefined) void this.#subscribe();
+    if (!this.#subscribed) void this.#subscribe();
     else void this.#resync();
   }
 
@@ -294,23 +294,24 @@ class FleetStore implements RedisStore {
   }
 
   async #subscribe(): Promise<void> {
-    if (this.#subscribing) return;
-    this.#subscribing = true;
+    if (this.#subscription !== undefined || this.#closed) return;
+    const subscription = this.#redis.subscribe(
+      this.#channel,
+      (message) => this.#onMessage(message),
+      // The subscriber's own connection errors: the health check judges the outage.
+      ignore,
+    );
+    this.#subscription = subscription;
     try {
-      const unsubscribe = await this.#redis.subscribe(
-        this.#channel,
-        (message) => this.#onMessage(message),
-        // The subscriber's own connection errors: the health check judges the outage.
-        ignore,
-      );
-      if (this.#closed) unsubscribe();
-      else this.#unsubscribe = unsubscribe;
+      await subscription.ready;
     } catch {
       // Tried again when Redis answers again.
+      subscription.close();
+      if (this.#subscription === subscription) this.#subscription = undefined;
       return;
-    } finally {
-      this.#subscribing = false;
     }
+    if (this.#closed) return;
+    this.#subscribed = true;
     await this.#resync();
     this.#synced = true;
   }
