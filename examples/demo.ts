@@ -13,7 +13,8 @@ const recoveryTimeout = fast ? 500 : 2_000;
 const server = await startFlakyServer(retryAfterSeconds);
 const { origin } = server;
 const metrics = createMetrics(); // every pipeline below reports to it; scene 5 prints it
-const fleet = prepareFleet(server, recoveryTimeout); // scene 6's processes start while the others run
+// Openings count towards the quorum within recoveryTimeout: 1.5 s leaves room on a loaded machine.
+const fleet = prepareFleet(server, 1_500); // scene 6's processes start while the others run
 
 /** Feeds the metrics and narrates retries and circuit changes as they happen. */
 function narrate(event: ResilienceEvent): void {
@@ -116,6 +117,6 @@ const { averageDelay, ...counts } = metrics.snapshot();
 table({ ...counts, averageDelay: `${Math.round(averageDelay)} ms` });
 
 // 6 ─ Many processes: four of them and one Redis.
-await fleetScene(server, recoveryTimeout, fleet);
+await fleetScene(server, 1_500, fleet);
 
 await server.close();

@@ -58,7 +58,7 @@ export async function fleetScene(
       }
       line(i, `3 calls → ${outcomes.join(' ')}, ${server.hits('/outage') - start} reached the server`);
       if (i === 1)
-        await eventually(async () => (await fleet[3]!.state()) === 'open', 2_000, 'the fleet opening');
+        await eventually(async () => (await fleet[3]!.state()) === 'open', 5_000, 'the fleet opening');
     }
     say(
       `server requests during the outage: ${bold(String(server.hits('/outage') - before))} (without a store: 12)`,
