@@ -43,4 +43,7 @@ const kyApi: Record<string, unknown> = await import(kyEntry);
 for (const name of ['kyResilience', 'kyHooks']) {
   assert.equal(typeof kyApi[name], 'function', `resilient-fetch/ky does not export ${name}`);
 }
+const redisEntry = 'resilient-fetch/redis';
+const redisApi: Record<string, unknown> = await import(redisEntry);
+assert.equal(typeof redisApi.redisStore, 'function', 'resilient-fetch/redis does not export redisStore');
 console.log(`package: ${pack.files.length} files packed, entry points import`);

@@ -12,6 +12,7 @@ export interface NodeRedisSubscriber {
   connect(): Promise<unknown>;
   subscribe(channel: string, listener: (message: string) => void): Promise<unknown>;
   on(event: 'error', listener: (error: unknown) => void): unknown;
+  on(event: 'ready', listener: () => void): unknown;
   destroy(): void;
 }
 
@@ -27,6 +28,7 @@ export interface IORedisSubscriber {
   subscribe(channel: string): Promise<unknown>;
   on(event: 'message', listener: (channel: string, message: string) => void): unknown;
   on(event: 'error', listener: (error: unknown) => void): unknown;
+  on(event: 'ready', listener: () => void): unknown;
   disconnect(): void;
 }
 
@@ -39,11 +41,13 @@ export interface Connection {
   /**
    * Opens a connection of its own subscribed to `channel`: `ready` settles once subscribed, `close()` ends
    * the connection at any time, before that too (a Redis that went away must not keep it reconnecting).
+   * `onReady` runs each time the connection is (re)established.
    */
   subscribe(
     channel: string,
     onMessage: (message: string) => void,
     onError: (error: unknown) => void,
+    onReady: () => void,
   ): Subscription;
 }
 
@@ -59,9 +63,10 @@ export function connection(client: RedisClient): Connection {
     const io = client as IORedisClient;
     return {
       command: ([name, ...args]) => io.call(name!, ...args),
-      subscribe(channel, onMessage, onError) {
+      subscribe(channel, onMessage, onError, onReady) {
         const sub = io.duplicate();
         sub.on('error', onError);
+        sub.on('ready', onReady);
         sub.on('message', (from, message) => {
           if (from === channel) onMessage(message);
         });
@@ -73,9 +78,10 @@ export function connection(client: RedisClient): Connection {
     const node = client as NodeRedisClient;
     return {
       command: (args) => node.sendCommand(args),
-      subscribe(channel, onMessage, onError) {
+      subscribe(channel, onMessage, onError, onReady) {
         const sub = node.duplicate();
         sub.on('error', onError);
+        sub.on('ready', onReady);
         const ready = sub
           .connect()
           .then(() => sub.subscribe(channel, onMessage))

@@ -41,6 +41,8 @@ const PREFIX = rule((v) => typeof v === 'string' && v.length > 0, 'a non-empty s
 const HEALTH_INTERVAL = 1_000;
 /** Failed or timed-out operations in a row that make an outage. */
 const OUTAGE_AFTER = 2;
+/** ms after the subscriber reconnects before the fleet's state is read again (its resubscription goes first). */
+const RESUBSCRIBED = 50;
 
 /**
  * A `Store` that shares circuit state and server cool-downs through Redis, over a connected node-redis (≥ 5)
@@ -300,6 +302,10 @@ class FleetStore implements RedisStore {
       (message) => this.#onMessage(message),
       // The subscriber's own connection errors: the health check judges the outage.
       ignore,
+      // Back after an outage, maybe later than the client: what was published meanwhile never arrived.
+      () => {
+        if (this.#synced && !this.#closed) setTimeout(() => void this.#resync(), RESUBSCRIBED);
+      },
     );
     this.#subscription = subscription;
     try {
@@ -334,6 +340,8 @@ class FleetStore implements RedisStore {
           if (typeof name === 'string' && name.startsWith(prefix)) keys.add(name.slice(prefix.length + 2));
         }
       } while (cursor !== '0' && !this.#closed);
+      // A key Redis no longer holds changes nothing here: an isolation whose record a restarted Redis lost
+      // stays until `reset`, the safe side of not knowing.
       for (const key of keys) {
         const reply = await this.#eval(READ, [`${prefix}c:${key}`, `${prefix}w:${key}`], []);
         for (const update of readUpdates(reply)) this.#apply(key, update, undefined, handles);

@@ -15,6 +15,9 @@ import {
 import { type RedisServer, startRedisServer } from '../helpers/redis-server.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
+/** Starting or stopping four Node processes on a loaded 2-core machine can take several seconds. */
+const HOOK_TIMEOUT = 60_000;
+
 let redis: RedisServer;
 let origin: TestServer;
 let gate: Gate;
@@ -111,12 +114,12 @@ describe.each(['node-redis', 'ioredis'] as const)('a fleet over %s', (client) =>
       ...(await startFleet(3, config())),
       await startWorker(config({ recoveryTimeout: 300, maxCoolDown: 300 })),
     ];
-  });
+  }, HOOK_TIMEOUT);
 
   afterAll(async () => {
     await Promise.all(fleet.map((w) => w.close()));
     inspect?.destroy();
-  });
+  }, HOOK_TIMEOUT);
 
   it('opens for the fleet only once a quorum of processes opened on their own evidence', async () => {
     const [w0, w1, w2, w3] = fleet as [FleetWorker, FleetWorker, FleetWorker, FleetWorker];
@@ -247,8 +250,14 @@ describe.each(['node-redis', 'ioredis'] as const)('a fleet over %s', (client) =>
     expect(noticed).toBeLessThan(5_000);
     expect(calls.length).toBeGreaterThan(20);
     expect(calls.filter((c) => !c.ok)).toEqual([]);
-    // The subscriber may reconnect later than the client (ioredis backs off up to 2 s).
-    await sleep(2_500);
+    // Each subscriber may reconnect later than its client (ioredis backs off up to 2 s): wait for all four.
+    const channel = `${prefix}events`;
+    await eventually(
+      async () =>
+        ((await inspect.sendCommand(['PUBSUB', 'NUMSUB', channel])) as [string, number])[1] === fleet.length,
+      5_000,
+      'the subscribers',
+    );
     await fleet[0]!.control('reset');
     await eventually(() => all('closed'), 3_000, 'the reset');
   });
