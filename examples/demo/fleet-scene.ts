@@ -6,7 +6,7 @@ import {
   type RedisServer,
   startRedisServer,
 } from '../../test/helpers/redis-server.ts';
-import { eventually, type FleetWorker, startFleet } from './fleet.ts';
+import { eventually, everyProcessSaw, type FleetWorker, startFleet } from './fleet.ts';
 import { bold, cyan, dim, green, red, say, scene } from './print.ts';
 import type { FlakyServer } from './server.ts';
 
@@ -72,14 +72,7 @@ export async function fleetScene(
     say(
       `after the recovery time each process calls again → ${results.map((r) => green(String(r))).join(' ')}`,
     );
-    await eventually(
-      async () =>
-        (await Promise.all(fleet.map((w) => w.events()))).every((e) =>
-          e.some((x) => x.type === 'store-error'),
-        ),
-      6_000,
-      'store-error',
-    );
+    await everyProcessSaw(fleet, 'store-error', 6_000);
     const errors = (await Promise.all(fleet.map((w) => w.events())))
       .flat()
       .filter((e) => e.type === 'store-error');

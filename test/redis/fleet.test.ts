@@ -7,6 +7,7 @@ import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   eventually,
+  everyProcessSaw,
   type FleetWorker,
   startFleet,
   startWorker,
@@ -219,14 +220,7 @@ describe.each(['node-redis', 'ioredis'] as const)('a fleet over %s', (client) =>
     const killed = Date.now();
     gate.open = false;
     await redis.kill();
-    await eventually(
-      async () =>
-        (await Promise.all(fleet.map((w) => w.events()))).every((e) =>
-          e.some((x) => x.type === 'store-error'),
-        ),
-      6_000,
-      'store-error in every process',
-    );
+    await everyProcessSaw(fleet, 'store-error', 6_000);
     const noticed = Date.now() - killed;
     await redis.restart();
     await eventually(async () => inspect.isReady, 5_000, 'the inspecting client');
@@ -234,14 +228,7 @@ describe.each(['node-redis', 'ioredis'] as const)('a fleet over %s', (client) =>
     // Written with no message, before the fleet can reach Redis again: only a re-read can tell them.
     await inspect.hSet(stateKey(), 'state', 'isolated');
     gate.open = true;
-    await eventually(
-      async () =>
-        (await Promise.all(fleet.map((w) => w.events()))).every((e) =>
-          e.some((x) => x.type === 'store-recovered'),
-        ),
-      6_000,
-      'store-recovered in every process',
-    );
+    await everyProcessSaw(fleet, 'store-recovered', 6_000);
     await eventually(() => all('isolated'), 3_000, 'the re-read');
     for (const events of await Promise.all(fleet.map((w) => w.events()))) {
       expect(events.filter((e) => e.type === 'store-error')).toHaveLength(1);
