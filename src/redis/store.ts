@@ -79,6 +79,10 @@ class FleetStore implements RedisStore {
   #subscribed = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #tokens = 0;
+  /** Messages heard so far, and the number of the last one per key, while a read of the fleet runs. */
+  #heard = 0;
+  readonly #lastHeard = new Map<string, number>();
+  #reading = 0;
 
   constructor(redis: Connection, o: Normalised) {
     this.#redis = redis;
@@ -222,6 +226,7 @@ class FleetStore implements RedisStore {
     const message = parseMessage(text);
     // This process applied its own updates when it made them.
     if (message === undefined || message.from === this.id) return;
+    if (this.#reading > 0) this.#lastHeard.set(message.key, ++this.#heard);
     this.#apply(message.key, message.update);
   }
 
@@ -327,6 +332,8 @@ class FleetStore implements RedisStore {
     const { prefix } = this.#o;
     const slow = Math.max(this.#o.timeout, 1_000);
     const keys = new Set<string>();
+    const since = this.#heard;
+    this.#reading++;
     try {
       let cursor = '0';
       do {
@@ -344,10 +351,15 @@ class FleetStore implements RedisStore {
       // stays until `reset`, the safe side of not knowing.
       for (const key of keys) {
         const reply = await this.#eval(READ, [`${prefix}c:${key}`, `${prefix}w:${key}`], []);
+        // A message about this key came in during the read: it is at least as new as the reply (which
+        // travels on another connection), and anything later has a message of its own.
+        if ((this.#lastHeard.get(key) ?? 0) > since) continue;
         for (const update of readUpdates(reply)) this.#apply(key, update, undefined, handles);
       }
     } catch {
       // Redis went away meanwhile: read again when it is back.
+    } finally {
+      if (--this.#reading === 0) this.#lastHeard.clear();
     }
   }
 }
