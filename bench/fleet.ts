@@ -16,6 +16,8 @@ import { median } from './stats.ts';
 
 const PROCESSES = 4;
 const RETRY_AFTER = 2;
+const STAGGER = 500;
+const OUTAGE = 3_000;
 const redis = await startRedisServer();
 const arrivals: Array<{ path: string; at: number }> = [];
 const origin = await startServer((req, res) => {
@@ -38,15 +40,17 @@ const fleetOf = (store: boolean, breaker: WorkerConfig['breaker'] = {}) =>
   });
 const closeAll = (fleet: FleetWorker[]) => Promise.all(fleet.map((w) => w.close()));
 
-// 1 ─ An outage found as traffic reaches each process in turn (one more every 150 ms), for 1.5 s.
+// 1 ─ An outage found as traffic reaches each process in turn (one more every STAGGER ms), for OUTAGE ms.
+// Each process needs failureThreshold (5) failures to open alone: 4 × 5 = 20 requests without a store; with
+// `quorum: 2` the fleet opens once two processes have, so the later ones send fewer, or none.
 async function outage(store: boolean): Promise<number> {
   const fleet = await fleetOf(store, { recoveryTimeout: 10_000 });
   const path = `/down-${store ? 'store' : 'local'}`;
   for (const worker of fleet) {
     await worker.loop(path, 20);
-    await sleep(150);
+    await sleep(STAGGER);
   }
-  await sleep(1_500 - 150 * PROCESSES);
+  await sleep(OUTAGE - STAGGER * PROCESSES);
   await Promise.all(fleet.map((w) => w.stopLoop()));
   await closeAll(fleet);
   return count(path);
@@ -109,7 +113,10 @@ await redis.stop();
 
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 console.log(`fleet: ${PROCESSES} processes, one origin, one redis-server (node-redis client)`);
-console.log(`outage, 1.5 s of 503s, server requests     without store: ${local}   with store: ${shared}`);
+console.log(
+  `outage, ${OUTAGE / 1_000} s of 503s (traffic reaches one more process every ${STAGGER} ms), server requests` +
+    `   without store: ${local}   with store: ${shared}`,
+);
 console.log(
   `Retry-After: ${RETRY_AFTER} to one process, requests by the other ${PROCESSES - 1} during it   ` +
     `without store: ${heldLocal}   with store: ${heldShared}`,
