@@ -1,10 +1,11 @@
-import { startTimer } from '../clock.ts';
 import type { ResilienceEvent } from '../events.ts';
 import type { Store, StoreHandle, StoreLink, StoreUpdate } from '../store.ts';
 import { deadline, optionsObject, positiveInteger, readOptions, rule } from '../validate.ts';
 import { type Connection, connection, type RedisClient, type Subscription } from './client.ts';
-import { parseMessage, readUpdates, replyUpdate } from './messages.ts';
-import { CONTROL, COOL_DOWN, LEASE, OPENED, READ, TRIAL_ENDED } from './scripts.ts';
+import { GuardedConnection } from './health.ts';
+import { linkBreaker } from './link.ts';
+import { parseMessage, readUpdates } from './messages.ts';
+import { READ } from './scripts.ts';
 
 /** Options of `redisStore()`. Every field is optional; see each for its default. */
 export interface RedisStoreOptions {
@@ -37,10 +38,6 @@ interface Normalised {
 
 const PREFIX = rule((v) => typeof v === 'string' && v.length > 0, 'a non-empty string');
 
-/** How often an open store checks that Redis answers, with or without calls. */
-const HEALTH_INTERVAL = 1_000;
-/** Failed or timed-out operations in a row that make an outage. */
-const OUTAGE_AFTER = 2;
 /** ms after the subscriber reconnects before the fleet's state is read again (its resubscription goes first). */
 const RESUBSCRIBED = 50;
 
@@ -68,17 +65,14 @@ export function redisStore(client: RedisClient, options: RedisStoreOptions = {})
 class FleetStore implements RedisStore {
   readonly id = crypto.randomUUID();
   readonly #redis: Connection;
+  readonly #guarded: GuardedConnection;
   readonly #o: Normalised;
   readonly #channel: string;
   readonly #handles = new Set<StoreHandle>();
-  #healthy = true;
-  #failures = 0;
   #closed = false;
   #synced = false;
   #subscription: Subscription | undefined;
   #subscribed = false;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #tokens = 0;
   /** Messages heard so far, and the number of the last one per key, while a read of the fleet runs. */
   #heard = 0;
   readonly #lastHeard = new Map<string, number>();
@@ -88,111 +82,37 @@ class FleetStore implements RedisStore {
     this.#redis = redis;
     this.#o = o;
     this.#channel = `${o.prefix}events`;
+    this.#guarded = new GuardedConnection(redis, o.timeout, {
+      outage: (error) => this.#emit({ type: 'store-error', error }),
+      recovered: () => {
+        this.#emit({ type: 'store-recovered' });
+        if (!this.#subscribed) void this.#subscribe();
+        else void this.#resync();
+      },
+    });
     void this.#subscribe();
-    this.#checkLater();
   }
 
   attach(handle: StoreHandle): StoreLink {
     this.#handles.add(handle);
     // A breaker built after the first read still starts from the fleet's state, never from its own.
     if (this.#synced) void this.#resync([handle]);
-    return this.#link(handle);
+    return linkBreaker(handle, {
+      id: this.id,
+      prefix: this.#o.prefix,
+      quorum: this.#o.quorum,
+      channel: this.#channel,
+      redis: this.#guarded,
+      apply: (key, update, except) => this.#apply(key, update, except),
+    });
   }
 
   async close(): Promise<void> {
     this.#closed = true;
-    clearTimeout(this.#timer);
+    this.#guarded.close();
     this.#handles.clear();
     this.#subscription?.close();
     this.#subscription = undefined;
-  }
-
-  #link(handle: StoreHandle): StoreLink {
-    const { prefix, quorum } = this.#o;
-    const id = this.id;
-    const channel = this.#channel;
-    const rt = String(Math.max(1, Math.ceil(handle.recoveryTimeout)));
-    const state = (key: string) => `${prefix}c:${key}`;
-    const votes = (key: string) => `${prefix}o:${key}`;
-    const slots = (key: string) =>
-      Array.from({ length: handle.halfOpenMaxCalls }, (_, i) => `${prefix}l:${key}:${i + 1}`);
-    /** Leases held here, per key: any one of them is given back when a trial ends. */
-    const held = new Map<string, string[][]>();
-    const hold = (key: string, lease: string[]) => {
-      const list = held.get(key);
-      if (list) list.push(lease);
-      else held.set(key, [lease]);
-    };
-    const release = (key: string) => {
-      const list = held.get(key);
-      const lease = list?.pop();
-      if (list?.length === 0) held.delete(key);
-      return lease;
-    };
-    const others = (key: string) => (update: StoreUpdate) => this.#apply(key, update, handle);
-    const everyone = (key: string) => (update: StoreUpdate) => this.#apply(key, update);
-    const write = (script: string, keys: string[], args: string[], then?: (u: StoreUpdate) => void) => {
-      if (!this.#usable) return;
-      this.#eval(script, keys, args).then((reply) => {
-        const update = replyUpdate(reply);
-        if (update && then) then(update);
-      }, ignore);
-    };
-    const trialEnded = (key: string, outcome: string, lease = release(key)) => {
-      const keys = [state(key), votes(key)];
-      if (lease) keys.push(lease[0]!);
-      const threshold = String(handle.successThreshold);
-      write(
-        TRIAL_ENDED,
-        keys,
-        [id, outcome, lease?.[1] ?? '', threshold, rt, String(quorum), channel, key],
-        everyone(key),
-      );
-    };
-
-    return {
-      opened: (key) =>
-        write(OPENED, [state(key), votes(key)], [id, rt, String(quorum), channel, key], others(key)),
-      coolDown: (key, ms) => {
-        if (!(ms > 0)) return;
-        const wait = String(Math.ceil(ms));
-        others(key)({ type: 'cool-down', ms });
-        write(COOL_DOWN, [`${prefix}w:${key}`], [id, wait, channel, key]);
-      },
-      lease: async (key) => {
-        if (!this.#usable) return undefined;
-        const token = `${id}:${++this.#tokens}`;
-        const lease = slots(key);
-        const reply = await this.#eval(LEASE, [state(key), ...lease], [token, rt], (late) => {
-          // Granted after the trial had gone ahead alone: give it back at once.
-          const slot = leaseSlot(late);
-          if (slot !== undefined) trialEnded(key, 'released', [lease[slot - 1]!, token]);
-        }).catch(ignore);
-        const slot = leaseSlot(reply);
-        if (slot !== undefined) {
-          hold(key, [lease[slot - 1]!, token]);
-          return undefined;
-        }
-        if (!Array.isArray(reply)) return undefined;
-        if (reply[0] === 'taken') return 0;
-        const update = replyUpdate(reply);
-        if (update === undefined) return undefined;
-        everyone(key)(update);
-        return update.type === 'open'
-          ? Math.min(update.ms, handle.recoveryTimeout)
-          : Number.POSITIVE_INFINITY;
-      },
-      trialEnded: (key, outcome) => trialEnded(key, outcome),
-      control: (key, action) => {
-        const keys = [state(key), votes(key), `${prefix}w:${key}`, ...slots(key)];
-        held.delete(key);
-        write(CONTROL, keys, [id, action, rt, channel, key], others(key));
-      },
-    };
-  }
-
-  get #usable(): boolean {
-    return this.#healthy && !this.#closed;
   }
 
   /** Applies an update to the breakers of this store (but `except`); a throwing one cannot stop the others. */
@@ -228,76 +148,6 @@ class FleetStore implements RedisStore {
     if (message === undefined || message.from === this.id) return;
     if (this.#reading > 0) this.#lastHeard.set(message.key, ++this.#heard);
     this.#apply(message.key, message.update);
-  }
-
-  #eval(script: string, keys: string[], args: string[], late?: (reply: unknown) => void): Promise<unknown> {
-    return this.#run(['EVAL', script, String(keys.length), ...keys, ...args], this.#o.timeout, late);
-  }
-
-  /**
-   * One command, bounded by a timer of our own: both clients queue commands while they reconnect, so a
-   * dead Redis would otherwise keep a trial waiting until it came back. `late` sees a reply that came after.
-   */
-  #run(args: string[], ms: number, late?: (reply: unknown) => void): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        reject(new Error(`redisStore: Redis did not answer within ${ms} ms`));
-      }, ms);
-      let pending: Promise<unknown>;
-      try {
-        pending = this.#redis.command(args);
-      } catch (error) {
-        pending = Promise.reject(error);
-      }
-      pending.then(
-        (reply) => {
-          clearTimeout(timer);
-          if (timedOut) late?.(reply);
-          else resolve(reply);
-        },
-        (error) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      );
-    }).then(
-      (reply) => {
-        this.#succeeded();
-        return reply;
-      },
-      (error) => {
-        this.#failed(error);
-        throw error;
-      },
-    );
-  }
-
-  #succeeded(): void {
-    this.#failures = 0;
-    if (this.#healthy || this.#closed) return;
-    this.#healthy = true;
-    this.#emit({ type: 'store-recovered' });
-    if (!this.#subscribed) void this.#subscribe();
-    else void this.#resync();
-  }
-
-  #failed(error: unknown): void {
-    if (this.#closed || ++this.#failures < OUTAGE_AFTER || !this.#healthy) return;
-    this.#healthy = false;
-    this.#emit({ type: 'store-error', error });
-  }
-
-  /** The health check: a `PING` a second, on an unref'd timer, so an outage and its end are noticed without calls. */
-  #checkLater(): void {
-    this.#timer = startTimer(() => {
-      this.#run(['PING'], Math.max(this.#o.timeout, 500))
-        .then(ignore, ignore)
-        .finally(() => {
-          if (!this.#closed) this.#checkLater();
-        });
-    }, HEALTH_INTERVAL);
   }
 
   async #subscribe(): Promise<void> {
@@ -337,7 +187,7 @@ class FleetStore implements RedisStore {
     try {
       let cursor = '0';
       do {
-        const reply = await this.#run(
+        const reply = await this.#guarded.run(
           ['SCAN', cursor, 'MATCH', `${glob(prefix)}[cw]:*`, 'COUNT', '200'],
           slow,
         );
@@ -350,7 +200,7 @@ class FleetStore implements RedisStore {
       // A key Redis no longer holds changes nothing here: an isolation whose record a restarted Redis lost
       // stays until `reset`, the safe side of not knowing.
       for (const key of keys) {
-        const reply = await this.#eval(READ, [`${prefix}c:${key}`, `${prefix}w:${key}`], []);
+        const reply = await this.#guarded.eval(READ, [`${prefix}c:${key}`, `${prefix}w:${key}`], []);
         // A message about this key came in during the read: it is at least as new as the reply (which
         // travels on another connection), and anything later has a message of its own.
         if ((this.#lastHeard.get(key) ?? 0) > since) continue;
@@ -362,13 +212,6 @@ class FleetStore implements RedisStore {
       if (--this.#reading === 0) this.#lastHeard.clear();
     }
   }
-}
-
-/** The 1-based slot of a `{'lease', slot}` reply. */
-function leaseSlot(reply: unknown): number | undefined {
-  if (!Array.isArray(reply) || reply[0] !== 'lease') return undefined;
-  const slot = Number(reply[1]);
-  return Number.isInteger(slot) && slot >= 1 ? slot : undefined;
 }
 
 /** Escapes a prefix for a `SCAN MATCH` pattern. */
