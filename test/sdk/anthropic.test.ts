@@ -1,7 +1,18 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { resilientFetch } from 'resilient-fetch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiServer, json, printTable, type Row, showWaits, sse, startApi, waits } from './api-server.ts';
+import {
+  type ApiServer,
+  failure,
+  json,
+  pressStop,
+  printTable,
+  type Row,
+  showWaits,
+  sse,
+  startApi,
+  waits,
+} from './api-server.ts';
 
 // The real Anthropic SDK, its own retries off (`maxRetries: 0`), over resilient-fetch, against a loopback
 // server that answers as the API does: 529 overloaded, 429 with retry-after and anthropic-ratelimit-*
@@ -80,9 +91,6 @@ const client = (id: string, options: Parameters<typeof resilientFetch>[0] = {}) 
     fetch: resilientFetch({ ...options, fetch: (input, init) => globalThis.fetch(input, init) }),
   });
 const body = { model: 'claude-test', max_tokens: 64, messages: [{ role: 'user' as const, content: 'hi' }] };
-const failure = (e: unknown) =>
-  `${(e as Error).constructor.name} ${(e as { status?: number }).status ?? ''}`.trim();
-
 describe('Anthropic SDK over resilientFetch', () => {
   it('a 529 overloaded is retried', async () => {
     const result = await client('overloaded').messages.create(body);
@@ -147,24 +155,9 @@ describe('Anthropic SDK over resilientFetch', () => {
       { ...body, stream: true },
       { signal: user.signal },
     );
-    let deltasSeen = 0;
-    let stoppedAt = 0;
-    const closed = api.closed('stalled');
-    const reading = (async () => {
-      for await (const part of stream) {
-        if (part.type === 'content_block_delta' && ++deltasSeen === 2)
-          setTimeout(() => {
-            stoppedAt = performance.now();
-            user.abort();
-          }, 50);
-      }
-    })();
-    const ended = await reading.then(
-      () => 'the loop ended',
-      (e: unknown) => failure(e),
-    );
-    const closeAfter = (await closed) - stoppedAt;
-    expect(deltasSeen).toBe(2);
+    const isDelta = (part: { type: string }) => part.type === 'content_block_delta';
+    const { ended, counted, closeAfter } = await pressStop(stream, user, api.closed('stalled'), isDelta, 2);
+    expect(counted).toBe(2);
     expect(closeAfter).toBeGreaterThanOrEqual(0);
     console.log(`Anthropic stream: server saw close after ${closeAfter.toFixed(1)} ms`);
     rows.push({

@@ -130,3 +130,38 @@ export function printTable(sdk: string, rows: Row[]): void {
   mkdirSync('reports/sdk', { recursive: true });
   writeFileSync(`reports/sdk/${sdk.split(' ')[0]!.toLowerCase()}.txt`, text);
 }
+
+/** How a call failed, for the table: the error class and the status when it has one. */
+export const failure = (e: unknown) =>
+  `${(e as Error).constructor.name} ${(e as { status?: number }).status ?? ''}`.trim();
+
+/**
+ * A chat UI's stop button: reads `stream` until `counts(part)` has been true `after` times, then, from
+ * outside the loop 50 ms later (the loop is waiting for the next chunk), aborts the caller's own `user`
+ * signal. Resolves how the loop ended, the parts counted, and how long after the abort the server saw its
+ * connection close.
+ */
+export async function pressStop<T>(
+  stream: AsyncIterable<T>,
+  user: AbortController,
+  closed: Promise<number>,
+  counts: (part: T) => boolean,
+  after: number,
+): Promise<{ ended: string; counted: number; closeAfter: number }> {
+  let counted = 0;
+  let stoppedAt = 0;
+  const reading = (async () => {
+    for await (const part of stream) {
+      if (counts(part) && ++counted === after)
+        setTimeout(() => {
+          stoppedAt = performance.now();
+          user.abort();
+        }, 50);
+    }
+  })();
+  const ended = await reading.then(
+    () => 'the loop ended',
+    (e: unknown) => failure(e),
+  );
+  return { ended, counted, closeAfter: (await closed) - stoppedAt };
+}

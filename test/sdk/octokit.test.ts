@@ -1,7 +1,16 @@
 import { Octokit } from '@octokit/rest';
 import { type FetchLike, resilientFetch } from 'resilient-fetch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiServer, json, printTable, type Row, showWaits, startApi, waits } from './api-server.ts';
+import {
+  type ApiServer,
+  failure,
+  json,
+  printTable,
+  type Row,
+  showWaits,
+  startApi,
+  waits,
+} from './api-server.ts';
 
 // The real Octokit (@octokit/rest: no retry or throttling plugin), over resilient-fetch, against a loopback
 // server that answers as GitHub does: primary rate limits (403 with x-ratelimit-remaining: 0 and an epoch
@@ -67,8 +76,6 @@ const client = (id: string, fetch: FetchLike = pipeline) =>
   new Octokit({ baseUrl: api.base(id), request: { fetch } });
 const getRepo = (octokit: Octokit, request?: object) =>
   octokit.rest.repos.get({ owner: 'o', repo: 'r', ...(request ? { request } : {}) });
-const failure = (e: unknown) => `${(e as Error).name} ${(e as { status?: number }).status ?? ''}`.trim();
-
 describe('Octokit over resilientFetch', () => {
   it('a primary rate limit (403, x-ratelimit-remaining: 0) waits until x-ratelimit-reset', async () => {
     const result = await getRepo(client('primary'));

@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ApiServer,
   after,
+  failure,
   json,
+  pressStop,
   printTable,
   type Row,
   showWaits,
@@ -78,9 +80,6 @@ const client = (id: string, options: Parameters<typeof resilientFetch>[0] = {}) 
   });
 const ask = (openai: OpenAI, options?: Parameters<OpenAI['chat']['completions']['create']>[1]) =>
   openai.chat.completions.create({ model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }] }, options);
-const failure = (e: unknown) =>
-  `${(e as Error).constructor.name} ${(e as { status?: number }).status ?? ''}`.trim();
-
 describe('OpenAI SDK over resilientFetch', () => {
   it('a 429 about tokens waits for x-ratelimit-reset-tokens and holds back no other call', async () => {
     const openai = client('tokens');
@@ -194,24 +193,14 @@ describe('OpenAI SDK over resilientFetch', () => {
       { model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }], stream: true },
       { signal: user.signal },
     );
-    let received = 0;
-    let stoppedAt = 0;
-    const closed = api.closed('stalled');
-    const reading = (async () => {
-      for await (const _ of stream) {
-        if (++received === 3)
-          setTimeout(() => {
-            stoppedAt = performance.now();
-            user.abort();
-          }, 50);
-      }
-    })();
-    const ended = await reading.then(
-      () => 'the loop ended',
-      (e: unknown) => failure(e),
+    const { ended, counted, closeAfter } = await pressStop(
+      stream,
+      user,
+      api.closed('stalled'),
+      () => true,
+      3,
     );
-    const closeAfter = (await closed) - stoppedAt;
-    expect(received).toBe(3);
+    expect(counted).toBe(3);
     expect(closeAfter).toBeGreaterThanOrEqual(0);
     console.log(`OpenAI stream: server saw close after ${closeAfter.toFixed(1)} ms`);
     rows.push({
