@@ -65,6 +65,7 @@ export function httpPolicy(
   budget: RetryBudget | undefined,
   onEvent: EventListener | undefined,
 ): Policy<Response, HttpCall, RetryContext> {
+  const now = () => clock.now();
   return {
     clock,
     budget,
@@ -102,12 +103,12 @@ export function httpPolicy(
         if (!isResponse(response)) {
           throw notAResponse('retry', response);
         }
-        verdict = responseVerdict(options, call.request, response, final, clock.now());
+        verdict = responseVerdict(options, call.request, response, final, now);
       }
       call.context = undefined;
       if (!options.shouldRetry) return verdict;
       call.context = buildContext(call, clock, outcome, verdict);
-      return overrideVerdict(options, call.request, call.context, verdict, final, clock.now());
+      return overrideVerdict(options, call.request, call.context, verdict, final, now);
     },
 
     context(call, outcome, verdict) {
