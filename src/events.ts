@@ -58,7 +58,7 @@ export type ResilienceEvent =
   | { type: 'circuit-state'; key: string; from: CircuitState; to: CircuitState }
   /** An open circuit refused a call. */
   | ({ type: 'circuit-rejected'; key: string; retryAfter: number } & RequestFields)
-  /** A 429, 503, 529 or rate-limit 403 with Retry-After holds back every call of the circuit for `delay` ms. */
+  /** A 429, 503, 529 or rate-limit 403 with Retry-After holds back the circuit's calls for `delay` ms. */
   | { type: 'circuit-cool-down'; key: string; delay: number }
   /** The retry budget refused a retry. */
   | ({ type: 'budget-exhausted' } & RequestFields)
