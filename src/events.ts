@@ -11,7 +11,8 @@ export type GiveUpReason =
   | 'limit' // every allowed attempt was made
   | 'budget' // the retry budget refused the retry
   | 'retry-after-too-long' // the server asked for a wait above `maxRetryAfter`
-  | 'deadline' // the caller's signal or the total deadline ended the call during a retry
+  | 'deadline' // an outer timeout (the total deadline) ended the call
+  | 'aborted' // the caller's own signal ended the call
   | 'not-replayable' // the request body is a stream and cannot be sent again
   | 'not-retryable'; // the last outcome is one the rules do not retry
 
@@ -57,7 +58,7 @@ export type ResilienceEvent =
   | { type: 'circuit-state'; key: string; from: CircuitState; to: CircuitState }
   /** An open circuit refused a call. */
   | ({ type: 'circuit-rejected'; key: string; retryAfter: number } & RequestFields)
-  /** A 429 or 503 with Retry-After holds back every call of the circuit for `delay` ms. */
+  /** A 429, 503, 529 or rate-limit 403 with Retry-After holds back the circuit's calls for `delay` ms. */
   | { type: 'circuit-cool-down'; key: string; delay: number }
   /** The retry budget refused a retry. */
   | ({ type: 'budget-exhausted' } & RequestFields)

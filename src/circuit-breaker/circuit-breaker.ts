@@ -6,7 +6,7 @@ import type { FetchLike, Middleware } from '../types.ts';
 import { ADMITTED, Circuit, type CircuitConfig } from './circuit.ts';
 import { consecutiveStrategy } from './consecutive.ts';
 import { controls } from './control.ts';
-import { serverWait } from './cool-down.ts';
+import { mayCoolDown, serverWait } from './cool-down.ts';
 import { Fleet } from './fleet.ts';
 import { originKey } from './key.ts';
 import { type CircuitBreakerOptions, normaliseBreakerOptions } from './options.ts';
@@ -47,8 +47,8 @@ const MAX_RELEASE_SPREAD = 1_000;
  * to that origin are refused at once with a `CircuitOpenError`, without touching the network; after
  * `recoveryTimeout` a few trial calls go through, and their outcome closes or re-opens it.
  *
- * A 429 or 503 response with `Retry-After` also holds back every other call to that origin until the time the
- * server named (`coolDown`). `init.resilience.circuitBreaker: false` bypasses the breaker for one call.
+ * A 429, 503, 529 or rate-limit 403 with `Retry-After` (or `retry-after-ms`) also holds back every other call
+ * to that origin until the time the server named (`coolDown`). `init.resilience.circuitBreaker: false` bypasses the breaker for one call.
  *
  * @example
  * ```ts
@@ -178,7 +178,7 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
     circuit.inFlight--;
     const status = response.status;
     let now = -1;
-    if (o.coolDown !== false && (status === 429 || status === 503)) {
+    if (o.coolDown !== false && mayCoolDown(status)) {
       now = clock.now();
       noteCoolDown(circuit, response, now);
     }
