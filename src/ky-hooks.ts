@@ -1,22 +1,37 @@
-import ky, { type Options } from 'ky';
-import { exponentialBackoff } from './backoff.ts';
+import type { Hooks, RetryOptions as KyRetryOptions, Options, ShouldRetryState } from 'ky';
+import { type Backoff, exponentialBackoff } from './backoff.ts';
 import { type CircuitBreaker, circuitBreaker } from './circuit-breaker/circuit-breaker.ts';
 import type { CircuitBreakerOptions } from './circuit-breaker/options.ts';
 import { ADMIT, type Outcome, type Permit } from './circuit-breaker/permit.ts';
-import { systemClock } from './clock.ts';
+import { MAX_DELAY, systemClock } from './clock.ts';
 import { CircuitOpenError } from './errors/circuit-open-error.ts';
-import { bothListeners, type EventListener, type RetryReason, redactUrl } from './events.ts';
+import { bothListeners, type EventListener, redactUrl } from './events.ts';
+import { callRetry, kyBackoff, kyMaxRetryAfter, kyMethods } from './ky-retry.ts';
 import { transportFailure } from './response-check.ts';
 import { createBudget } from './retry/budget.ts';
-import { normaliseRetryOptions, type RetryOptions } from './retry/options.ts';
-import { type Attempt, errorVerdict, giveUpReason, responseVerdict, type Verdict } from './retry/rules.ts';
+import {
+  type NormalisedRetryOptions,
+  normaliseRetryOptions,
+  type RetryContext,
+  type RetryOptions,
+} from './retry/options.ts';
+import {
+  type Attempt,
+  errorVerdict,
+  giveUpReason,
+  NOT_RETRYABLE,
+  overrideVerdict,
+  responseVerdict,
+  type Verdict,
+} from './retry/rules.ts';
 import { func, nonNegativeInteger, optionsObject } from './validate.ts';
 
 /** Options of `kyHooks()`. */
 export interface KyHooksOptions {
   /**
-   * How ky's own retry loop decides: limit, methods, statuses, backoff, `maxRetryAfter`, budget (the same
-   * options as `retry()`); a number is the limit; `false` leaves ky's retry settings alone.
+   * How ky's own retry loop decides by default: limit, methods, statuses, backoff, `maxRetryAfter`, budget
+   * (the same options as `retry()`); a number is the limit; `false` leaves ky's retry settings alone. A call's
+   * own ky `retry` options override these, with ky's meaning.
    * @default {}
    */
   retry?: Omit<RetryOptions, 'clock' | 'onRetry' | 'shouldRetry' | 'idempotencyKey'> | number | false;
@@ -26,25 +41,45 @@ export interface KyHooksOptions {
   onEvent?: EventListener;
 }
 
-/** Per call state, found from the options object ky keeps for one call, or from an attempt's request. */
+/** Per call state of the breaker, found from the options object ky keeps for one call. */
 interface CallState {
   permit: Permit | undefined;
-  start: number;
 }
 
-type Hooks = NonNullable<Options['hooks']>;
+/** What one call decided in ky's `shouldRetry`, for ky's `delay()` that follows it. */
+interface RetryState {
+  rules: NormalisedRetryOptions;
+  /** ky's `maxRetryAfter` from the call: a cap on a server's wait, as in ky, instead of a refusal. */
+  cap: number | undefined;
+  ask: KyRetryOptions['shouldRetry'];
+  retryOnTimeout: boolean | undefined;
+  /** The call's method and headers as ky's options had them, for an error that carries no request. */
+  method: string;
+  headers: Options['headers'];
+  start: number;
+  /** The delay chosen by the last `shouldRetry` that said yes. */
+  delay: number | undefined;
+}
+
+type AllHooks = Required<
+  Pick<Hooks, 'init' | 'beforeRequest' | 'beforeRetry' | 'afterResponse' | 'beforeError'>
+>;
 const KY_METHODS = ['get', 'put', 'head', 'delete', 'options', 'trace', 'query', 'post', 'patch'];
 
 /**
  * ky options that keep ky's own retry loop but drive it with this package's rules:
  * - every attempt is gated by a circuit breaker (per origin by default) and its outcome recorded;
- * - a retried status waits for exactly the server-requested time (Retry-After or rate-limit headers, never
- *   jittered; above `maxRetryAfter` no retry), else for this package's backoff;
- * - the same retry rules as `retry()` (methods, statuses, server directives, rate-limit 403s, waits); the
- *   retry budget is shared by every call through these hooks.
+ * - ky's loop decides with this package's defaults (statuses, backoff, Retry-After and rate-limit headers,
+ *   never jittered; above `maxRetryAfter` no retry), and the call's own ky `retry` options (`limit`,
+ *   `methods`, `statusCodes`, `delay`, `jitter`, `backoffLimit`, `maxRetryAfter` as a cap, `retryOnTimeout`,
+ *   `shouldRetry` with ky's `{ error, retryCount }`) override them with ky's meaning;
+ * - POST/PATCH are retried only with an `Idempotency-Key` header (or when the call's ky `methods` name them);
+ *   the retry budget is shared by every call through these hooks.
+ * ky's `beforeRetry` hooks see the `HTTPError` of a retried status, as in plain ky.
  *
  * Prefer `kyResilience()` when ky may simply use the pipeline as its `fetch`; use these hooks when ky's
- * retry loop must stay (its `beforeRetry` hooks, its `timeout` per attempt).
+ * retry loop must stay (its `beforeRetry` hooks, its `timeout` per attempt). Keep the returned `hooks`: pass
+ * further hooks with `.extend()`, which appends them.
  *
  * @example
  * ```ts
@@ -53,36 +88,20 @@ const KY_METHODS = ['get', 'put', 'head', 'delete', 'options', 'trace', 'query',
  *
  * const api = ky.create({ prefix: 'https://api.example.com', ...kyHooks({ retry: { limit: 3 } }) });
  * const items = await api.get('items').json();
+ * const once = await api.get('items', { retry: 0 }).json(); // ky's own options still apply
  * ```
  */
 export function kyHooks(options: KyHooksOptions = {}): Options & { hooks: Hooks } {
   optionsObject('kyHooks: options', options);
   const onEvent = func('kyHooks: onEvent', options.onEvent);
   const clock = systemClock;
-  const calls = new WeakMap<object, CallState>();
-  const stateOf = (key: object): CallState => {
-    let state = calls.get(key);
-    if (!state) {
-      state = { permit: undefined, start: clock.now() };
-      calls.set(key, state);
-    }
-    return state;
-  };
-  const hooks: Required<Pick<Hooks, 'beforeRequest' | 'beforeRetry' | 'afterResponse' | 'beforeError'>> = {
+  const hooks: AllHooks = {
+    init: [],
     beforeRequest: [],
     beforeRetry: [],
     afterResponse: [],
     beforeError: [],
   };
-  const result: Options & { hooks: Hooks } = { hooks };
-  // One state per call, reachable from ky's per-call options and from each attempt's request.
-  const track = (request: Request, kyOptions: object) => {
-    const state = stateOf(kyOptions);
-    calls.set(request, state);
-    return state;
-  };
-  hooks.beforeRequest.push(({ request, options: kyOptions }) => void track(request, kyOptions));
-  hooks.beforeRetry.push(({ request, options: kyOptions }) => void track(request, kyOptions));
 
   const breakerOption = options.circuitBreaker ?? {};
   if (breakerOption !== false) {
@@ -90,6 +109,15 @@ export function kyHooks(options: KyHooksOptions = {}): Options & { hooks: Hooks 
       typeof breakerOption === 'function'
         ? breakerOption
         : circuitBreaker({ ...breakerOption, onEvent: bothListeners(onEvent, breakerOption.onEvent) });
+    const calls = new WeakMap<object, CallState>();
+    const stateOf = (key: object): CallState => {
+      let state = calls.get(key);
+      if (!state) {
+        state = { permit: undefined };
+        calls.set(key, state);
+      }
+      return state;
+    };
     const enter = async (request: Request, state: CallState) => {
       state.permit = await breaker[ADMIT](request, undefined);
     };
@@ -122,77 +150,117 @@ export function kyHooks(options: KyHooksOptions = {}): Options & { hooks: Hooks 
       typeof options.retry === 'number'
         ? { limit: nonNegativeInteger('kyHooks: retry', options.retry) }
         : (options.retry ?? {});
-    const retry = normaliseRetryOptions(raw, exponentialBackoff());
+    const defaultBackoff = exponentialBackoff();
+    const base = normaliseRetryOptions(raw, defaultBackoff);
     const budget = raw.budget === false ? undefined : createBudget(raw.budget);
-    const retryEvents = func('kyHooks: retry.onEvent', raw.onEvent);
-    const emit = bothListeners(onEvent, retryEvents);
-    const attemptOf = (request: Request): Attempt => ({
-      method: request.method,
-      keyed: request.headers.get('idempotency-key') !== null,
-    });
-    // The limit and the budget, as retry() applies them: true when this retry may be made.
-    const mayRetry = (request: Request, verdict: Verdict, final: boolean) => {
-      const giveUp = giveUpReason(verdict, final, 'limit', budget, clock.now());
-      if (giveUp === 'budget')
-        emit?.({ type: 'budget-exhausted', url: redactUrl(request.url), method: request.method });
-      return verdict.kind === 'retry' && giveUp === undefined;
+    const emit = bothListeners(onEvent, func('kyHooks: retry.onEvent', raw.onEvent));
+
+    /** The rules for one call: this package's, with the call's own ky retry options over them. */
+    const rulesFor = (call: KyRetryOptions | undefined, cap: number | undefined): NormalisedRetryOptions => {
+      if (call === undefined) return base;
+      const override: RetryOptions = { ...raw };
+      // ky's `maxRetryAfter` caps a server's wait (applied in `decide`): the rules must not refuse it first.
+      if (cap !== undefined) override.maxRetryAfter = MAX_DELAY;
+      if (call.limit !== undefined) override.limit = call.limit;
+      const methods = kyMethods(call);
+      if (methods) override.methods = methods;
+      if (call.statusCodes !== undefined) override.statusCodes = call.statusCodes;
+      const backoff: Backoff | undefined = kyBackoff(call, base.backoff, Math.random);
+      if (backoff) override.backoff = backoff;
+      return normaliseRetryOptions(override, defaultBackoff);
     };
-    const announce = (
-      request: Request,
-      attempt: number,
-      delay: number,
-      reason: RetryReason,
-      status?: number,
-    ) =>
+
+    /**
+     * ky asks this for every failure while a retry remains (ky's limit check comes first): the verdict is the
+     * rules', with the call's ky `shouldRetry` applied over it as the rules apply `shouldRetry`, ky's
+     * `maxRetryAfter` as a cap and `retryOnTimeout: false` as a refusal.
+     */
+    const decide = async (state: RetryState, { error, retryCount }: ShouldRetryState): Promise<boolean> => {
+      const { rules } = state;
+      const request = (error as { request?: Request }).request;
+      const attempt: Attempt = {
+        method: request?.method ?? state.method,
+        keyed: (request?.headers ?? new Headers(state.headers as HeadersInit)).has('idempotency-key'),
+      };
+      const now = clock.now();
+      const response = error.name === 'HTTPError' ? (error as { response?: Response }).response : undefined;
+      let verdict: Verdict = response
+        ? responseVerdict(rules, attempt, response, false, now)
+        : errorVerdict(rules, attempt, unwrap(error));
+      const url = request ? redactUrl(request.url) : '';
+      const ask = state.ask;
+      let answer: boolean | undefined;
+      if (ask) {
+        const context: RetryContext = {
+          attempt: retryCount,
+          elapsed: now - state.start,
+          method: attempt.method,
+          url: request?.url ?? '',
+          ...(response ? { response } : { error }),
+        };
+        const asked = { ...rules, shouldRetry: async () => (answer = await ask({ error, retryCount })) };
+        verdict = await overrideVerdict(asked, attempt, context, verdict, false, now);
+      }
+      if (verdict.kind === 'retry' && verdict.reason === 'timeout' && answer === undefined) {
+        if (state.retryOnTimeout === false) verdict = NOT_RETRYABLE;
+      }
+      if (giveUpReason(verdict, false, 'limit', budget, now) === 'budget') {
+        emit?.({ type: 'budget-exhausted', url, method: attempt.method });
+        return false;
+      }
+      if (verdict.kind !== 'retry') return false;
+      const wait = verdict.wait === undefined ? undefined : Math.min(verdict.wait, state.cap ?? MAX_DELAY);
+      const delay = wait ?? rules.backoff(retryCount);
+      state.delay = delay;
       emit?.({
         type: 'retry',
-        attempt,
+        attempt: retryCount,
         delay,
-        reason,
-        ...(status === undefined ? {} : { status }),
-        url: redactUrl(request.url),
-        method: request.method,
-        elapsed: clock.now() - (calls.get(request)?.start ?? clock.now()),
+        reason: verdict.reason,
+        ...(response ? { status: response.status } : {}),
+        url,
+        method: attempt.method,
+        elapsed: now - state.start,
       });
-    // ky asks `delay()` right after `shouldRetry` says yes, in the same order: the delays chosen (and
-    // announced) in shouldRetry are handed over first in, first out.
-    const chosen: number[] = [];
+      return true;
+    };
 
+    // ky's init hook sees each call's options merged with the instance's, its `retry` among them: the call
+    // gets a ky retry whose `shouldRetry` decides everything by the rules, so ky's own checks (statuses,
+    // Retry-After, 413, `retryOnTimeout`) never differ from them.
+    hooks.init.push((kyOptions) => {
+      const call = callRetry(kyOptions.retry);
+      const cap = call ? kyMaxRetryAfter(call) : undefined;
+      const rules = rulesFor(call, cap);
+      const state: RetryState = {
+        rules,
+        cap,
+        ask: func('ky retry.shouldRetry', call?.shouldRetry),
+        retryOnTimeout: call?.retryOnTimeout,
+        method: (kyOptions.method ?? 'GET').toUpperCase(),
+        headers: kyOptions.headers,
+        start: clock.now(),
+        delay: undefined,
+      };
+      budget?.deposit(state.start);
+      kyOptions.retry = {
+        limit: rules.limit,
+        methods: KY_METHODS as KyRetryOptions['methods'],
+        backoffLimit: Number.POSITIVE_INFINITY,
+        // A retry that `shouldRetry` did not decide (ky.retry() from an afterResponse hook) gets the backoff.
+        delay: (attempt) => {
+          const delay = state.delay ?? rules.backoff(attempt);
+          state.delay = undefined;
+          return delay;
+        },
+        shouldRetry: (kyState) => decide(state, kyState),
+      };
+    });
     hooks.beforeRequest.unshift(({ request }) => {
-      budget?.deposit(clock.now());
       emit?.({ type: 'request', url: redactUrl(request.url), method: request.method });
     });
-    // Retried statuses are decided here, where the response (and its headers) is at hand: a forced retry
-    // carries the exact delay, the server's own when it asked for one.
-    hooks.afterResponse.push(({ request, response, retryCount }) => {
-      const final = retryCount >= retry.limit;
-      const verdict = responseVerdict(retry, attemptOf(request), response, final, clock.now());
-      if (verdict.kind !== 'retry' || !mayRetry(request, verdict, final)) return;
-      const delay = verdict.wait ?? retry.backoff(retryCount + 1);
-      announce(request, retryCount + 1, delay, verdict.reason, response.status);
-      return ky.retry({ delay, code: 'RESILIENT_FETCH_STATUS' });
-    });
-    result.retry = {
-      limit: retry.limit,
-      methods: KY_METHODS,
-      statusCodes: [...retry.statusCodes],
-      afterStatusCodes: [],
-      retryOnTimeout: true,
-      delay: (attempt) => chosen.shift() ?? retry.backoff(attempt),
-      // Errors only: a retried status was already decided in afterResponse, so an HTTPError here is final.
-      shouldRetry: ({ error, retryCount }) => {
-        const request = (error as { request?: Request }).request;
-        if (!request || (error as Error).name === 'HTTPError') return false;
-        const verdict = errorVerdict(retry, attemptOf(request), unwrap(error));
-        if (verdict.kind !== 'retry' || !mayRetry(request, verdict, retryCount > retry.limit)) return false;
-        const delay = retry.backoff(retryCount);
-        chosen.push(delay);
-        announce(request, retryCount, delay, verdict.reason);
-        return true;
-      },
-    };
   }
-  return result;
+  return { hooks };
 }
 
 /** ky wraps fetch's network `TypeError` in its `NetworkError` and reports its own timeouts as `TimeoutError`. */

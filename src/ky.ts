@@ -16,7 +16,8 @@ import {
 } from './ky-retry.ts';
 import type { RequestRetryOptions, ResilienceRequestOptions } from './request-options.ts';
 import { type ResilientFetch, type ResilientFetchOptions, resilientFetch } from './resilient-fetch.ts';
-import { DEFAULT_METHODS, type RetryContext, type RetryOptions } from './retry/options.ts';
+import type { RetryContext, RetryOptions } from './retry/options.ts';
+import { retryDefaults } from './retry/rules.ts';
 import type { FetchLike } from './types.ts';
 import { func } from './validate.ts';
 
@@ -102,10 +103,12 @@ export function kyResilience(options: ResilientFetchOptions = {}): KyResilienceO
           : { ...mapped, ...own };
     func('ky retry.shouldRetry', ky.shouldRetry);
     if ((ky.shouldRetry || ky.retryOnTimeout === false) && merged.shouldRetry === undefined) {
-      merged.shouldRetry = askLikeKy(ky, handover.options, request, {
-        limit: merged.limit ?? stage.limit ?? 2,
-        methods: new Set(merged.methods?.map((m) => m.toUpperCase()) ?? stage.methods ?? DEFAULT_METHODS),
-      });
+      merged.shouldRetry = askLikeKy(
+        ky,
+        handover.options,
+        request,
+        merged.limit ?? stage.limit ?? retryDefaults.limit,
+      );
     }
     return merged;
   };
@@ -153,19 +156,18 @@ function handOverRetry(options: Options): void {
 
 /**
  * The pipeline's `shouldRetry` for a call that brought ky's `shouldRetry` or `retryOnTimeout: false`, asked
- * as ky asks it (ky's `Ky.ts`): only about a failure, only while a retry remains and the method may be
- * retried, with ky's `{ error, retryCount }`; a boolean decides, anything else keeps the rules, and then
- * `retryOnTimeout: false` refuses a timeout.
+ * as ky asks it (ky's `Ky.ts`): only about a failure, only while a retry remains, with ky's
+ * `{ error, retryCount }`; a boolean decides (within the method rule of the retry rules), anything else keeps
+ * the rules, and then `retryOnTimeout: false` refuses a timeout.
  */
 function askLikeKy(
   ky: KyRetryOptions,
   options: Options,
   request: Request,
-  call: { limit: number; methods: ReadonlySet<string> },
+  limit: number,
 ): (context: RetryContext) => Promise<boolean | undefined> | undefined {
-  const retryable = call.methods.has(request.method) || request.headers.has('idempotency-key');
   return (context) => {
-    if (!retryable || context.attempt > call.limit) return undefined;
+    if (context.attempt > limit) return undefined;
     const error = kyError(context, request, options);
     if (error === undefined) return undefined;
     return (async () => {
