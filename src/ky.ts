@@ -54,9 +54,9 @@ type ForwardedResilience = ResilienceRequestOptions & { [FROM_KY]?: Handover };
  * (limit 0, whatever the call or an `.extend()` says) and its timeout is `false`, so nothing is retried twice
  * and ky's deadline does not cut through the pipeline's waits (the pipeline's `timeout` and `attemptTimeout`
  * take over). A ky `retry` option on the call or the instance is handed to the pipeline's retry stage for
- * that call, with ky's meaning: `{ retry: 3 }` makes at most 4 attempts, `{ retry: 0 }` one. ky's
- * `beforeRetry` hooks do not run (there is no ky loop). `ky.get(url, { resilience: {...} })` reaches the
- * pipeline and wins over the ky `retry` option, field by field.
+ * that call, with ky's meaning: `{ retry: 3 }` makes at most 4 attempts, `{ retry: 0 }` one; a call's ky
+ * `timeout` becomes its `attemptTimeout`. ky's `beforeRetry` hooks do not run (there is no ky loop).
+ * `ky.get(url, { resilience: {...} })` reaches the pipeline and wins over the ky `retry` option, field by field.
  *
  * Keep the returned `hooks` (pass further hooks with `.extend()`, which appends them): its `init` hook is what
  * hands a call's ky `retry` over to the pipeline.
@@ -76,7 +76,8 @@ export function kyResilience(options: ResilientFetchOptions = {}): KyResilienceO
   const stage: RetryOptions =
     typeof options.retry === 'number' ? { limit: options.retry } : options.retry || {};
   const random = stage.clock ? () => stage.clock!.random() : () => Math.random();
-  const fallback = exponentialBackoff({ random });
+  // What a ky `backoffLimit` alone caps: the stage's backoff.
+  const fallback = stage.backoff ?? exponentialBackoff({ random });
 
   /** A call's retry options for the pipeline: its ky `retry` mapped, its own `resilience.retry` over them. */
   const retryFor = (
