@@ -1,6 +1,7 @@
 import { HTTPError, type RetryOptions as KyRetryOptions, NetworkError, type Options } from 'ky';
 import { type Backoff, exponentialBackoff } from './backoff.ts';
 import { MAX_DELAY } from './clock.ts';
+import { CircuitOpenError } from './errors/circuit-open-error.ts';
 import { transportFailure } from './response-check.ts';
 import { duration, func, invalid, nonNegativeInteger } from './validate.ts';
 
@@ -101,6 +102,20 @@ export function kyError(
   if (transportFailure(error) === 'network-error')
     return new NetworkError(request, { cause: error as Error });
   return error instanceof Error ? error : new Error(String(error), { cause: error });
+}
+
+/**
+ * The error the retry rules and the breaker know, from the one ky reports: ky wraps fetch's network
+ * `TypeError` in its `NetworkError` (whose cause keeps undici's `cause.code`, which tells a connection refused
+ * before sending) and reports its own timeouts as `TimeoutError`.
+ */
+export function kyCause(error: Error): unknown {
+  if (error instanceof CircuitOpenError) return error;
+  if (error.name === 'NetworkError')
+    return transportFailure(error.cause) === 'network-error'
+      ? error.cause
+      : new TypeError(error.message, { cause: error });
+  return error;
 }
 
 export type { KyRetryOptions };
