@@ -145,7 +145,8 @@ export function kyResilience(options: ResilientFetchOptions = {}): KyResilienceO
  */
 function handOverRetry(options: Options): void {
   const retry = callRetry(options.retry);
-  options.retry = 0;
+  // Unset rather than 0, so that a second kyResilience() in an `.extend()` chain does not read a limit of 0.
+  options.retry = KY_UNSET_LIMIT;
   const timeout = options.timeout;
   const attemptTimeout = typeof timeout === 'number' ? timeout : undefined;
   if (attemptTimeout !== undefined) options.timeout = false;

@@ -134,6 +134,14 @@ describe("kyResilience and ky's own retry option", () => {
     ]);
   });
 
+  it('hands the retry over once through two kyResilience() in an .extend() chain', async () => {
+    const twice = ky
+      .create({ prefix: server.origin, ...kyResilience({ ...fast, circuitBreaker: false }) })
+      .extend(kyResilience({ ...fast, circuitBreaker: false }));
+    expect(await hits('always-408/twice', { retry: 3 }, twice)).toBe(4);
+    expect(await hits('always-408/twice-default', undefined, twice)).toBe(3);
+  });
+
   it("keeps ky's loop off when a spread replaced kyResilience's hooks", async () => {
     const spread = ky.create({
       prefix: server.origin,
