@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import type { Hooks, InitHook, Options } from 'ky';
-import { exponentialBackoff } from './backoff.ts';
+import { type Backoff, exponentialBackoff } from './backoff.ts';
 import {
   callRetry,
   KY_UNSET_LIMIT,
@@ -73,45 +73,14 @@ type ForwardedResilience = ResilienceRequestOptions & { [FROM_KY]?: Handover };
  */
 export function kyResilience(options: ResilientFetchOptions = {}): KyResilienceOptions {
   const pipeline = resilientFetch(options);
-  const stage: RetryOptions =
+  const retry: RetryOptions =
     typeof options.retry === 'number' ? { limit: options.retry } : options.retry || {};
-  const random = stage.clock ? () => stage.clock!.random() : () => Math.random();
+  const random = retry.clock ? () => retry.clock!.random() : () => Math.random();
   // What a ky `backoffLimit` alone caps: the stage's backoff.
-  const fallback = stage.backoff ?? exponentialBackoff({ random });
-
-  /** A call's retry options for the pipeline: its ky `retry` mapped, its own `resilience.retry` over them. */
-  const retryFor = (
-    ky: KyRetryOptions,
-    handover: Handover,
-    own: ResilienceRequestOptions['retry'],
-    request: Request,
-  ) => {
-    if (own === false) return false;
-    const mapped: RequestRetryOptions = {};
-    if (ky.limit !== undefined) mapped.limit = ky.limit;
-    const methods = kyMethods(ky);
-    if (methods) mapped.methods = methods;
-    if (ky.statusCodes !== undefined) mapped.statusCodes = ky.statusCodes;
-    const maxRetryAfter = kyMaxRetryAfter(ky);
-    if (maxRetryAfter !== undefined) mapped.maxRetryAfter = maxRetryAfter;
-    const backoff = kyBackoff(ky, fallback, random);
-    if (backoff) mapped.backoff = backoff;
-    const merged: RequestRetryOptions =
-      own === undefined
-        ? mapped
-        : typeof own === 'number'
-          ? { ...mapped, limit: own }
-          : { ...mapped, ...own };
-    func('ky retry.shouldRetry', ky.shouldRetry);
-    if ((ky.shouldRetry || ky.retryOnTimeout === false) && merged.shouldRetry === undefined) {
-      merged.shouldRetry = askLikeKy(
-        ky,
-        handover.options,
-        request,
-        merged.limit ?? stage.limit ?? retryDefaults.limit,
-      );
-    }
-    return merged;
+  const stage: Stage = {
+    limit: retry.limit,
+    backoff: retry.backoff ?? exponentialBackoff({ random }),
+    random,
   };
 
   const kyFetch: FetchLike = function kyResilientFetch(input, init) {
@@ -124,7 +93,7 @@ export function kyResilience(options: ResilientFetchOptions = {}): KyResilienceO
     }
     if (handover.retry !== undefined) {
       try {
-        own.retry = retryFor(handover.retry, handover, own.retry, input as Request);
+        own.retry = pipelineRetry(stage, handover.retry, handover, own.retry, input as Request);
       } catch (error) {
         return Promise.reject(error);
       }
@@ -136,6 +105,41 @@ export function kyResilience(options: ResilientFetchOptions = {}): KyResilienceO
     : kyFetch;
 
   return { fetch, retry: KY_UNSET_LIMIT, timeout: false, hooks: { init: [handOverRetry] } };
+}
+
+/** What the call's ky options are mapped against: the retry stage's own limit and backoff. */
+interface Stage {
+  limit: number | undefined;
+  backoff: Backoff;
+  random: () => number;
+}
+
+/** A call's retry options for the pipeline: its ky `retry` mapped, its own `resilience.retry` over them. */
+function pipelineRetry(
+  stage: Stage,
+  ky: KyRetryOptions,
+  handover: Handover,
+  own: ResilienceRequestOptions['retry'],
+  request: Request,
+): RequestRetryOptions | false {
+  if (own === false) return false;
+  const mapped: RequestRetryOptions = {};
+  if (ky.limit !== undefined) mapped.limit = ky.limit;
+  const methods = kyMethods(ky);
+  if (methods) mapped.methods = methods;
+  if (ky.statusCodes !== undefined) mapped.statusCodes = ky.statusCodes;
+  const maxRetryAfter = kyMaxRetryAfter(ky);
+  if (maxRetryAfter !== undefined) mapped.maxRetryAfter = maxRetryAfter;
+  const backoff = kyBackoff(ky, stage.backoff, stage.random);
+  if (backoff) mapped.backoff = backoff;
+  const merged: RequestRetryOptions =
+    own === undefined ? mapped : typeof own === 'number' ? { ...mapped, limit: own } : { ...mapped, ...own };
+  func('ky retry.shouldRetry', ky.shouldRetry);
+  if ((ky.shouldRetry || ky.retryOnTimeout === false) && merged.shouldRetry === undefined) {
+    const limit = merged.limit ?? stage.limit ?? retryDefaults.limit;
+    merged.shouldRetry = askLikeKy(ky, handover.options, request, limit);
+  }
+  return merged;
 }
 
 /**
