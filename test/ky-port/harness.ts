@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import ky, { HTTPError, type KyInstance, type Options } from 'ky';
-import { kyHooks, kyResilience } from '../../src/ky.ts';
+import { kyHooks, kyResilience } from 'resilient-fetch/ky';
 import type { FetchLike } from '../../src/types.ts';
 import { listenLoopback } from '../helpers/loopback.ts';
 import { readBody } from '../helpers/server.ts';

@@ -40,6 +40,7 @@ void api.get('http://127.0.0.1/', {
   resilience: { attemptTimeout: 500 },
 });
 void api.get('http://127.0.0.1/', { retry: 0, timeout: 2_000 });
+void ky.get('http://127.0.0.1/', { resilience: { retry: { limit: 1 } }, retry: { limit: 1 } });
 const hooked = ky.create({ ...kyHooks() }).extend({
   retry: { limit: 3 },
   hooks: { beforeRetry: [({ error }) => (isHTTPError(error) ? void error.response.status : undefined)] },
