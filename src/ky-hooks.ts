@@ -1,10 +1,9 @@
 import type { Hooks, Options } from 'ky';
 import { type CircuitBreaker, circuitBreaker } from './circuit-breaker/circuit-breaker.ts';
 import type { CircuitBreakerOptions } from './circuit-breaker/options.ts';
-import { ADMIT, type Outcome, type Permit } from './circuit-breaker/permit.ts';
+import { ADMIT } from './circuit-breaker/permit.ts';
 import { bothListeners, type EventListener } from './events.ts';
 import { retryHooks } from './ky-hooks-retry.ts';
-import { kyCause } from './ky-retry.ts';
 import type { RetryOptions } from './retry/options.ts';
 import { func, optionsObject } from './validate.ts';
 
@@ -21,11 +20,6 @@ export interface KyHooksOptions {
   circuitBreaker?: CircuitBreakerOptions | CircuitBreaker | false;
   /** Receives `'request'`, `'retry'`, `'budget-exhausted'` and the breaker's events. */
   onEvent?: EventListener;
-}
-
-/** Per call state of the breaker, found from the options object ky keeps for one call. */
-interface CallState {
-  permit: Permit | undefined;
 }
 
 type AllHooks = Required<
@@ -74,39 +68,23 @@ export function kyHooks(options: KyHooksOptions = {}): Options & { hooks: Hooks 
       typeof breakerOption === 'function'
         ? breakerOption
         : circuitBreaker({ ...breakerOption, onEvent: bothListeners(onEvent, breakerOption.onEvent) });
-    const calls = new WeakMap<object, CallState>();
-    const stateOf = (key: object): CallState => {
-      let state = calls.get(key);
-      if (!state) {
-        state = { permit: undefined };
-        calls.set(key, state);
-      }
-      return state;
-    };
-    const enter = async (request: Request, state: CallState) => {
-      state.permit = await breaker[ADMIT](request, undefined);
-    };
-    const settle = (state: CallState | undefined, outcome: Outcome) => {
-      const permit = state?.permit;
-      if (!permit) return;
-      state.permit = undefined;
-      permit.settle(outcome);
-    };
-    hooks.beforeRequest.push(async ({ request, options: kyOptions }) => {
-      await enter(request, stateOf(kyOptions));
-    });
-    hooks.afterResponse.push(({ options: kyOptions, response }) => {
-      settle(calls.get(kyOptions), { response });
-    });
-    // ky reports a failed attempt only when it retries (beforeRetry) or gives up (beforeError).
-    hooks.beforeRetry.push(async ({ request, options: kyOptions, error }) => {
-      const state = stateOf(kyOptions);
-      settle(state, { error: kyCause(error), aborted: request.signal.aborted });
-      await enter(request, state);
-    });
-    hooks.beforeError.push(({ request, options: kyOptions, error }) => {
-      settle(calls.get(kyOptions), { error: kyCause(error), aborted: request.signal.aborted });
-      return error;
+    // Each attempt is admitted where it is sent, in the call's fetch: after every hook has run, so an attempt
+    // that a hook stopped (`ky.stop`, a thrown error, a Response returned instead) holds no permit.
+    hooks.init.push((kyOptions) => {
+      const next = kyOptions.fetch ?? globalFetch;
+      kyOptions.fetch = async function admittedFetch(input, init) {
+        const request = input as Request;
+        const permit = await breaker[ADMIT](request, undefined);
+        let response: Response;
+        try {
+          response = await next(input, init);
+        } catch (error) {
+          permit.settle({ error, aborted: request.signal.aborted });
+          throw error;
+        }
+        permit.settle({ response });
+        return response;
+      };
     });
   }
 
@@ -116,4 +94,9 @@ export function kyHooks(options: KyHooksOptions = {}): Options & { hooks: Hooks 
     hooks.beforeRequest.unshift(retry.beforeRequest);
   }
   return { hooks };
+}
+
+/** The global fetch, looked up at call time so that msw and other patches apply. */
+function globalFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+  return globalThis.fetch(input, init);
 }

@@ -1,7 +1,6 @@
 import { HTTPError, type RetryOptions as KyRetryOptions, NetworkError, type Options } from 'ky';
 import { type Backoff, exponentialBackoff } from './backoff.ts';
 import { MAX_DELAY } from './clock.ts';
-import { CircuitOpenError } from './errors/circuit-open-error.ts';
 import { transportFailure } from './response-check.ts';
 import { duration, func, invalid, nonNegativeInteger } from './validate.ts';
 
@@ -105,12 +104,11 @@ export function kyError(
 }
 
 /**
- * The error the retry rules and the breaker know, from the one ky reports: ky wraps fetch's network
- * `TypeError` in its `NetworkError` (whose cause keeps undici's `cause.code`, which tells a connection refused
- * before sending) and reports its own timeouts as `TimeoutError`.
+ * The error the retry rules know, from the one ky reports: ky wraps fetch's network `TypeError` in its
+ * `NetworkError` (whose cause keeps undici's `cause.code`, which tells a connection refused before sending)
+ * and reports its own timeouts as `TimeoutError`.
  */
 export function kyCause(error: Error): unknown {
-  if (error instanceof CircuitOpenError) return error;
   if (error.name === 'NetworkError')
     return transportFailure(error.cause) === 'network-error'
       ? error.cause

@@ -184,4 +184,26 @@ describe('kyHooks with real ky', () => {
     expect(await api.get('ok').text()).toBe('ok');
     expect(server.hits.get('/ok')).toBe(2);
   });
+
+  it('admits an attempt only when it is sent: a beforeRetry hook that throws holds no half-open permit', async () => {
+    const breaker = circuitBreaker({ recoveryTimeout: 20, successThreshold: 2, halfOpenMaxCalls: 1 });
+    const api = ky.create({ prefix: server.origin, ...fast({ circuitBreaker: breaker }) });
+    breaker.open(server.origin);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    const refused = new Error('no fresh token');
+    const call = api.get('auth/half-open', {
+      hooks: {
+        beforeRetry: [
+          () => {
+            throw refused;
+          },
+        ],
+      },
+    });
+    // The 429 is no breaker failure: one of the two successes that close it; the retry is never sent.
+    await expect(call.text()).rejects.toBe(refused);
+    expect(breaker.state(server.origin)).toBe('half-open');
+    expect(await api.get('ok').text()).toBe('ok');
+    expect(breaker.state(server.origin)).toBe('closed');
+  });
 });
