@@ -22,10 +22,6 @@ export interface KyHooksOptions {
   onEvent?: EventListener;
 }
 
-type AllHooks = Required<
-  Pick<Hooks, 'init' | 'beforeRequest' | 'beforeRetry' | 'afterResponse' | 'beforeError'>
->;
-
 /**
  * ky options that keep ky's own retry loop but drive it with this package's rules:
  * - every attempt is gated by a circuit breaker (per origin by default) and its outcome recorded;
@@ -33,8 +29,9 @@ type AllHooks = Required<
  *   never jittered; above `maxRetryAfter` no retry), and the call's own ky `retry` options (`limit`,
  *   `methods`, `statusCodes`, `delay`, `jitter`, `backoffLimit`, `maxRetryAfter` as a cap, `retryOnTimeout`,
  *   `shouldRetry` with ky's `{ error, retryCount }`) override them with ky's meaning;
- * - POST/PATCH are retried only with an `Idempotency-Key` header (or when the call's ky `methods` name them);
- *   the retry budget is shared by every call through these hooks.
+ * - the method rule of `retry()`: a POST or PATCH is retried with an `Idempotency-Key` header, after a failure
+ *   the server did not process (408, 429, 503, 529, a rate-limit 403, a refused connection), or when the
+ *   call's ky `methods` name it; the retry budget is shared by every call through these hooks.
  * ky's `beforeRetry` hooks see the `HTTPError` of a retried status, as in plain ky.
  *
  * Prefer `kyResilience()` when ky may simply use the pipeline as its `fetch`; use these hooks when ky's
@@ -54,13 +51,7 @@ type AllHooks = Required<
 export function kyHooks(options: KyHooksOptions = {}): Options & { hooks: Hooks } {
   optionsObject('kyHooks: options', options);
   const onEvent = func('kyHooks: onEvent', options.onEvent);
-  const hooks: AllHooks = {
-    init: [],
-    beforeRequest: [],
-    beforeRetry: [],
-    afterResponse: [],
-    beforeError: [],
-  };
+  const hooks: Required<Pick<Hooks, 'init' | 'beforeRequest'>> = { init: [], beforeRequest: [] };
 
   const breakerOption = options.circuitBreaker ?? {};
   if (breakerOption !== false) {
