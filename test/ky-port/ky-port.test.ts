@@ -41,12 +41,17 @@ function render(): string {
       const result = results.get(`${i}/${integration}`);
       if (!result) return 'not run';
       const mark = c.expect[integration].differs ? ' ≠' : '';
-      const waits = c.defaultDelays ? ` · waits ${result.gaps.map((g) => Math.round(g)).join(' + ')} ms` : '';
-      return `${result.attempts} · ${result.outcome}${waits}${mark}`;
+      const timed = c.defaultDelays || INTEGRATIONS.some((i) => c.expect[i].minGaps);
+      const waits = timed ? ` · waits ${result.gaps.map((g) => Math.round(g)).join(' + ')} ms` : '';
+      const log = c.expect[integration].log ? ` · log ${JSON.stringify(result.log)}` : '';
+      return `${result.attempts} · ${result.outcome}${waits}${log}${mark}`;
     });
     lines.push(`| ${i + 1} | ${c.title} (${c.from}) | ${cells.join(' | ')} |`);
   });
-  lines.push('', 'attempts · outcome, from a real run; ≠ marks an intended difference from plain ky:');
+  lines.push(
+    '',
+    'attempts · outcome (· what hooks and callbacks recorded), from a real run; ≠ marks an intended difference from plain ky:',
+  );
   for (const d of DIFFERENCES) lines.push(`- ${d}`);
   return lines.join('\n');
 }
