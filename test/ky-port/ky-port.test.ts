@@ -42,7 +42,10 @@ function render(): string {
       if (!result) return 'not run';
       const mark = c.expect[integration].differs ? ' ≠' : '';
       const timed = c.defaultDelays || INTEGRATIONS.some((i) => c.expect[i].minGaps);
-      const waits = timed ? ` · waits ${result.gaps.map((g) => Math.round(g)).join(' + ')} ms` : '';
+      const waits =
+        timed && result.gaps.length > 0
+          ? ` · waits ${result.gaps.map((g) => Math.round(g)).join(' + ')} ms`
+          : '';
       const log = c.expect[integration].log ? ` · log ${JSON.stringify(result.log)}` : '';
       return `${result.attempts} · ${result.outcome}${waits}${log}${mark}`;
     });
