@@ -37,7 +37,9 @@ export const entries: SizeEntry[] = [
   // would make this the lightest resilience layer in JavaScript (peers: p-retry 1.80 kB, cockatiel 4.21 kB).
   // Lower a budget whenever a change reaches below it.
   { label: 'resilient-fetch (all of src/index.ts)', entry: 'src/index.ts', budget: 12.6 * KB },
-  { label: 'resilient-fetch/ky (all of src/ky.ts)', entry: 'src/ky.ts', budget: 11.85 * KB },
+  // ky's own retry and timeout options honoured by both ky integrations (hand-over to the pipeline, ky's
+  // meaning mapped onto the retry rules) cost 0.8 kB: 12.66 kB measured, plus about 3%.
+  { label: 'resilient-fetch/ky (all of src/ky.ts)', entry: 'src/ky.ts', budget: 13.05 * KB },
   { label: 'resilientFetch alone', entry: 'src/index.ts', exports: ['resilientFetch'], budget: 10.9 * KB },
   { label: 'retry alone', entry: 'src/index.ts', exports: ['retry'], budget: 6.1 * KB },
   { label: 'timeout alone', entry: 'src/index.ts', exports: ['timeout'], budget: 1.95 * KB },
