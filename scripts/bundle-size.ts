@@ -36,10 +36,12 @@ export const entries: SizeEntry[] = [
   // so any growth is a decision. The goal stays lower: resilientFetch alone 3.00 kB and retry alone 1.20 kB, the size that
   // would make this the lightest resilience layer in JavaScript (peers: p-retry 1.80 kB, cockatiel 4.21 kB).
   // Lower a budget whenever a change reaches below it. The `store` option (the breaker's side of a shared
-  // store: its option check, the fleet hook) (1.8 kB minified) added about 0.7 kB to the three budgets below; the redis entry
-  // was 4.05 kB when its budget was set.
+  // store: its option check and the fleet hook, 1.8 kB minified) added about 0.7 kB to the core budgets;
+  // the redis entry was 4.05 kB when its budget was set.
   { label: 'resilient-fetch (all of src/index.ts)', entry: 'src/index.ts', budget: 13.4 * KB },
-  { label: 'resilient-fetch/ky (all of src/ky.ts)', entry: 'src/ky.ts', budget: 12.65 * KB },
+  // ky's own retry and timeout options honoured by both ky integrations (hand-over to the pipeline, ky's
+  // meaning mapped onto the retry rules) cost 0.8 kB: 12.66 kB measured, plus about 3%; the store 0.7 kB more.
+  { label: 'resilient-fetch/ky (all of src/ky.ts)', entry: 'src/ky.ts', budget: 13.6 * KB },
   { label: 'resilientFetch alone', entry: 'src/index.ts', exports: ['resilientFetch'], budget: 11.7 * KB },
   { label: 'resilient-fetch/redis (all of src/redis.ts)', entry: 'src/redis.ts', budget: 4.15 * KB },
   { label: 'retry alone', entry: 'src/index.ts', exports: ['retry'], budget: 6.1 * KB },

@@ -46,8 +46,8 @@ export type {
   RetryAsyncOptions,
 } from './retry/retry-async.ts';
 export { retryAll, retryAsync } from './retry/retry-async.ts';
-export type { Store, StoreHandle, StoreLink, StoreUpdate, TrialOutcome } from './store.ts';
 export { retryDefaults } from './retry/rules.ts';
+export type { Store, StoreHandle, StoreLink, StoreUpdate, TrialOutcome } from './store.ts';
 export type { TimeoutOptions } from './timeout.ts';
 export { timeout } from './timeout.ts';
 export type { FetchLike, Middleware } from './types.ts';
