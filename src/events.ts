@@ -61,11 +61,24 @@ export type ResilienceEvent =
   | { type: 'circuit-cool-down'; key: string; delay: number }
   /** The retry budget refused a retry. */
   | ({ type: 'budget-exhausted' } & RequestFields)
+  /** A `rateLimit()` stage holds the call back; `delay` is the estimated wait in ms (0 when unknown). */
+  | ({ type: 'rate-limit-wait'; key: string; delay: number } & RequestFields)
+  /** A `rateLimit()` stage refused the call without sending it. */
+  | ({ type: 'rate-limit-rejected'; key: string; reason: 'queue-full' | 'wait-too-long' } & RequestFields)
+  /** A `hedge()` stage sent another attempt after `delay` ms: `attempt` is 2 for the first hedge. */
+  | ({ type: 'hedge'; attempt: number; delay: number } & RequestFields)
   /** A `fallback()` handler answered instead of the failing call: `status` of the failing response or `error` name. */
   | ({ type: 'fallback'; status?: number; error?: string } & RequestFields);
 
 /** The type of an `onEvent` listener. */
 export type EventListener = (event: ResilienceEvent) => void;
+
+/**
+ * A stage built on its own (`rateLimit()`, `hedge()`) that `resilientFetch()` places may carry, under this
+ * registered symbol, `(listener) => Middleware`: the same stage, sharing its state, whose events also go to
+ * `listener`. Not on the public types.
+ */
+export const WITH_LISTENER: symbol = Symbol.for('resilient-fetch.with-listener');
 
 /** Strips the query string and fragment: events must not leak tokens or signatures from URLs. */
 export function redactUrl(url: string): string {

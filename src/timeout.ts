@@ -65,6 +65,11 @@ export function timeout(ms: number, options: TimeoutOptions = {}): Middleware {
 const STAGE = Symbol('timeout');
 type StagedSignal = AbortSignal & { [STAGE]?: Deadline };
 
+/** Epoch ms of the nearest pending deadline that aborts `signal` (one a `timeout()` stage passed down), if any. */
+export function deadlineOf(signal: AbortSignal | undefined): number | undefined {
+  return (signal as StagedSignal | undefined)?.[STAGE]?.pendingDue();
+}
+
 /**
  * One call through one timeout stage. Nested stages form a chain along the signals they pass down: the
  * topmost pending one (the root) owns the only timer, armed for the nearest deadline of the chain. A stage
@@ -172,6 +177,14 @@ class Deadline {
       if (!this.#settled) this.#arm(this.#nearest(), this.#due - this.#limit);
     }
     return promise;
+  }
+
+  /** The nearest deadline of this stage and the stages above it, while it is pending. */
+  pendingDue(): number | undefined {
+    if (this.#settled) return undefined;
+    let due = this.#due;
+    for (let stage = this.#parent; stage; stage = stage.#parent) due = Math.min(due, stage.#due);
+    return due;
   }
 
   /** The caller's signal aborted (roots only: a child is aborted by its parent). */

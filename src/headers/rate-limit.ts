@@ -52,7 +52,7 @@ function exhausted(remaining: string | null): boolean {
   return !/^\s*\d*[1-9]\d*\s*$/.test(remaining ?? '');
 }
 
-function decimal(value: string | null): number | undefined {
+export function decimal(value: string | null): number | undefined {
   if (value === null || value.length > 32 || !/^\d+(\.\d+)?$/.test(value)) return undefined;
   return Number(value);
 }
@@ -89,11 +89,18 @@ const PARAM =
   /;[ \t]*([a-z*][a-z\d_\-.*]*)(?:=(-?\d{1,15}(?:\.\d{1,3})?|"(?:[^"\\]|\\.)*"|[A-Za-z*][^;,\s]*|\?[01]|:[A-Za-z\d+/=]*:))?/y;
 const SEPARATOR = /[ \t]*(,|$)/y;
 
+/** One member of a RateLimit or RateLimit-Policy list: the policy name, and its numeric parameters. */
+export interface RateLimitMember {
+  name: string;
+  /** Each parameter as a number: `NaN` when its value is a string, token, boolean or byte sequence. */
+  params: Record<string, number>;
+}
+
 /**
- * The wait from an IETF `RateLimit` field (a Structured Field list, RFC 9651): the largest `t` (seconds) among
- * policies with `r=0`; `undefined` when none is exhausted or the field is malformed.
+ * An IETF `RateLimit` or `RateLimit-Policy` field (a Structured Field list, RFC 9651) as its members;
+ * `undefined` when the field is absent, longer than 1 KB or malformed (the draft: ignore it as a whole).
  */
-export function parseRateLimitField(value: string | null): number | undefined {
+export function parseRateLimitList(value: string | null): RateLimitMember[] | undefined {
   if (value === null || value.length > 1024) return undefined;
   let i = 0;
   const step = (pattern: RegExp) => {
@@ -102,23 +109,36 @@ export function parseRateLimitField(value: string | null): number | undefined {
     if (match) i = pattern.lastIndex;
     return match;
   };
-  let wait = -1;
+  const members: RateLimitMember[] = [];
   let end: RegExpExecArray | null;
   do {
-    if (!step(MEMBER)) return undefined;
-    let r: number | undefined;
-    let t: number | undefined;
+    const member = step(MEMBER);
+    if (!member) return undefined;
+    const name = member[0].trim();
+    const params: Record<string, number> = {};
     // A value that is not an sf-integer or sf-decimal (a string, token or boolean) parses as NaN.
-    for (let param = step(PARAM); param; param = step(PARAM)) {
-      if (param[1] === 'r') r = Number.parseFloat(param[2]!);
-      if (param[1] === 't') t = Number.parseFloat(param[2]!);
-    }
-    if (r === 0) {
-      if (!(t! >= 0 && Number.isInteger(t))) return undefined;
-      wait = Math.max(wait, t!);
-    }
+    for (let param = step(PARAM); param; param = step(PARAM))
+      params[param[1]!] = Number.parseFloat(param[2]!);
+    members.push({ name: name[0] === '"' ? name.slice(1, -1).replace(/\\(.)/g, '$1') : name, params });
     end = step(SEPARATOR);
     if (!end) return undefined;
   } while (end[1]);
+  return members;
+}
+
+/**
+ * The wait from an IETF `RateLimit` field (a Structured Field list, RFC 9651): the largest `t` (seconds) among
+ * policies with `r=0`; `undefined` when none is exhausted or the field is malformed.
+ */
+export function parseRateLimitField(value: string | null): number | undefined {
+  const members = parseRateLimitList(value);
+  if (members === undefined) return undefined;
+  let wait = -1;
+  for (const { params } of members) {
+    if (params.r !== 0) continue;
+    const t = params.t!;
+    if (!(t >= 0 && Number.isInteger(t))) return undefined;
+    wait = Math.max(wait, t);
+  }
   return wait < 0 ? undefined : wait * 1000;
 }
