@@ -1,7 +1,7 @@
 import { type CircuitBreaker, circuitBreaker } from './circuit-breaker/circuit-breaker.ts';
 import type { CircuitBreakerOptions } from './circuit-breaker/options.ts';
 import { compose } from './compose.ts';
-import { bothListeners as both, type EventListener } from './events.ts';
+import { bothListeners as both, type EventListener, WITH_LISTENER } from './events.ts';
 import type { RetryOptions } from './retry/options.ts';
 import { retry } from './retry/retry.ts';
 import { timeout } from './timeout.ts';
@@ -28,6 +28,10 @@ export interface ResilientFetchOptions {
    * @default {}
    */
   circuitBreaker?: CircuitBreakerOptions | CircuitBreaker | false;
+  /** A limiter built with `rateLimit()`, placed between the breaker and the attempt timeout. */
+  rateLimit?: Middleware | false;
+  /** A stage built with `hedge()`, placed between retry and the breaker. */
+  hedge?: Middleware | false;
   /** Called for every event of every stage. */
   onEvent?: EventListener;
 }
@@ -40,7 +44,7 @@ export type ResilientFetch = FetchLike & {
 
 /**
  * The standard pipeline around a transport, outermost first:
- * total `timeout` → `retry` → `circuitBreaker` → attempt `timeout` → transport.
+ * total `timeout` → `retry` → `hedge` → `circuitBreaker` → `rateLimit` → attempt `timeout` → transport.
  * A stage configured `false` is not in the chain, and per-request options cannot turn it back on.
  *
  * @example
@@ -66,6 +70,8 @@ export function resilientFetch(options: ResilientFetchOptions = {}): ResilientFe
   if (breakerOption !== false && typeof breakerOption !== 'function' && !isObject(breakerOption)) {
     invalid('resilientFetch: circuitBreaker', 'an options object, a circuit breaker or false', breakerOption);
   }
+  const limiter = shaping('rateLimit', options.rateLimit, onEvent);
+  const hedging = shaping('hedge', options.hedge, onEvent);
 
   const stages: Middleware[] = [];
   if (total !== false) stages.push(timeout(total, { key: 'timeout', onEvent }));
@@ -76,6 +82,7 @@ export function resilientFetch(options: ResilientFetchOptions = {}): ResilientFe
         : retryOptions;
     stages.push(retry({ ...base, onEvent: both(onEvent, base.onEvent) }));
   }
+  if (hedging) stages.push(hedging);
   let breaker: CircuitBreaker | undefined;
   if (breakerOption !== false) {
     breaker =
@@ -84,6 +91,7 @@ export function resilientFetch(options: ResilientFetchOptions = {}): ResilientFe
         : circuitBreaker({ ...breakerOption, onEvent: both(onEvent, breakerOption.onEvent) });
     stages.push(breaker);
   }
+  if (limiter) stages.push(limiter);
   if (attempt !== false) stages.push(timeout(attempt, { key: 'attemptTimeout', onEvent }));
 
   const fetch = compose(...stages)(transport);
@@ -93,6 +101,15 @@ export function resilientFetch(options: ResilientFetchOptions = {}): ResilientFe
 /** Late binding: msw patches `globalThis.fetch` at `listen()`, after most pipelines are built. */
 function globalFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
   return globalThis.fetch(input, init);
+}
+
+/** A built `rateLimit()` or `hedge()` (or `false`/absent), bound so that its events also reach `onEvent`. */
+function shaping(name: string, stage: unknown, onEvent: EventListener | undefined): Middleware | undefined {
+  if (stage === undefined || stage === false) return undefined;
+  if (typeof stage !== 'function')
+    invalid(`resilientFetch: ${name}`, `a middleware built by ${name}()`, stage);
+  const bind = (stage as { [WITH_LISTENER]?: (listener: EventListener) => Middleware })[WITH_LISTENER];
+  return onEvent && bind ? bind(onEvent) : (stage as Middleware);
 }
 
 function isObject(value: unknown): value is object {
