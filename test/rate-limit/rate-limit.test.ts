@@ -29,7 +29,7 @@ function gate() {
       new Promise<Response>((resolve, reject) => {
         const signal = init?.signal;
         signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
-        pending.push({ call: { input, init, signal }, answer: resolve });
+        pending.push({ call: { input, init, signal: signal ?? undefined }, answer: resolve });
       }),
   );
   const quota = (remaining: number, reset = 10, status = 200) =>
