@@ -22,7 +22,7 @@ export interface TailServerOptions {
 
 export async function startTailServer({ fast, slow, every = 20 }: TailServerOptions): Promise<TailServer> {
   const counts = { requests: 0, abandoned: 0 };
-  const server = createServer((req, res) => {
+  const server = createServer((_req, res) => {
     const index = counts.requests++;
     // Request 3 (from 0) of every `every`: not the first, so a cold start is not taken for the tail.
     const ms = index % every === 3 ? slow : fast;

@@ -16,7 +16,7 @@ afterEach(() => {
 /** A transport answering each attempt after the delay its script gives (ms, then a status or an error). */
 function timed(...script: Array<[ms: number, answer: number | Error]>) {
   const cancelled: number[] = [];
-  const transport = scripted((input, init) => {
+  const transport = scripted((_input, init) => {
     const index = transport.calls.length - 1;
     const [ms, answer] = script[Math.min(index, script.length - 1)]!;
     return new Promise<Response>((resolve, reject) => {

@@ -11,7 +11,12 @@ const start = async (family: QuotaFamily, { onTestFinished }: TestContext) => {
 };
 
 const statuses = (responses: Response[]) =>
-  Promise.all(responses.map(async (r) => (await r.body?.cancel(), r.status)));
+  Promise.all(
+    responses.map(async (r) => {
+      await r.body?.cancel();
+      return r.status;
+    }),
+  );
 
 describe.concurrent('rateLimit against a quota-enforcing server', () => {
   it.for(['ietf', 'x-ratelimit', 'openai'] as const)(
