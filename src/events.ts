@@ -73,13 +73,6 @@ export type ResilienceEvent =
 /** The type of an `onEvent` listener. */
 export type EventListener = (event: ResilienceEvent) => void;
 
-/**
- * A stage built on its own (`rateLimit()`, `hedge()`) that `resilientFetch()` places may carry, under this
- * registered symbol, `(listener) => Middleware`: the same stage, sharing its state, whose events also go to
- * `listener`. Not on the public types.
- */
-export const WITH_LISTENER: symbol = Symbol.for('resilient-fetch.with-listener');
-
 /** Strips the query string and fragment: events must not leak tokens or signatures from URLs. */
 export function redactUrl(url: string): string {
   const end = url.search(/[?#]/);

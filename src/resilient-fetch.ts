@@ -1,7 +1,7 @@
 import { type CircuitBreaker, circuitBreaker } from './circuit-breaker/circuit-breaker.ts';
 import type { CircuitBreakerOptions } from './circuit-breaker/options.ts';
 import { compose } from './compose.ts';
-import { bothListeners as both, type EventListener, WITH_LISTENER } from './events.ts';
+import { bothListeners as both, type EventListener } from './events.ts';
 import type { RetryOptions } from './retry/options.ts';
 import { retry } from './retry/retry.ts';
 import { timeout } from './timeout.ts';
@@ -70,8 +70,15 @@ export function resilientFetch(options: ResilientFetchOptions = {}): ResilientFe
   if (breakerOption !== false && typeof breakerOption !== 'function' && !isObject(breakerOption)) {
     invalid('resilientFetch: circuitBreaker', 'an options object, a circuit breaker or false', breakerOption);
   }
-  const limiter = shaping('rateLimit', options.rateLimit, onEvent);
-  const hedging = shaping('hedge', options.hedge, onEvent);
+  // A built `rateLimit()` or `hedge()` takes the pipeline's listener as a second argument, so its events
+  // reach `onEvent` too (any other middleware ignores it).
+  const shaping = (name: 'rateLimit' | 'hedge') => {
+    const stage = options[name];
+    func(`resilientFetch: ${name}`, stage === false ? undefined : stage);
+    return stage && ((next: FetchLike) => (stage as ShapingStage)(next, onEvent));
+  };
+  const hedging = shaping('hedge');
+  const limiter = shaping('rateLimit');
 
   const stages: Middleware[] = [];
   if (total !== false) stages.push(timeout(total, { key: 'timeout', onEvent }));
@@ -103,14 +110,7 @@ function globalFetch(input: string | URL | Request, init?: RequestInit): Promise
   return globalThis.fetch(input, init);
 }
 
-/** A built `rateLimit()` or `hedge()` (or `false`/absent), bound so that its events also reach `onEvent`. */
-function shaping(name: string, stage: unknown, onEvent: EventListener | undefined): Middleware | undefined {
-  if (stage === undefined || stage === false) return undefined;
-  if (typeof stage !== 'function')
-    invalid(`resilientFetch: ${name}`, `a middleware built by ${name}()`, stage);
-  const bind = (stage as { [WITH_LISTENER]?: (listener: EventListener) => Middleware })[WITH_LISTENER];
-  return onEvent && bind ? bind(onEvent) : (stage as Middleware);
-}
+type ShapingStage = (next: FetchLike, onEvent?: EventListener) => FetchLike;
 
 function isObject(value: unknown): value is object {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

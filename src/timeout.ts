@@ -65,9 +65,9 @@ export function timeout(ms: number, options: TimeoutOptions = {}): Middleware {
 const STAGE = Symbol('timeout');
 type StagedSignal = AbortSignal & { [STAGE]?: Deadline };
 
-/** Epoch ms of the nearest pending deadline that aborts `signal` (one a `timeout()` stage passed down), if any. */
+/** Epoch ms of the deadline of the pending `timeout()` stage that passed `signal` down, if any. */
 export function deadlineOf(signal: AbortSignal | undefined): number | undefined {
-  return (signal as StagedSignal | undefined)?.[STAGE]?.pendingDue();
+  return (signal as StagedSignal | undefined)?.[STAGE]?.due;
 }
 
 /**
@@ -179,12 +179,9 @@ class Deadline {
     return promise;
   }
 
-  /** The nearest deadline of this stage and the stages above it, while it is pending. */
-  pendingDue(): number | undefined {
-    if (this.#settled) return undefined;
-    let due = this.#due;
-    for (let stage = this.#parent; stage; stage = stage.#parent) due = Math.min(due, stage.#due);
-    return due;
+  /** Epoch ms of this stage's deadline. */
+  get due(): number {
+    return this.#due;
   }
 
   /** The caller's signal aborted (roots only: a child is aborted by its parent). */

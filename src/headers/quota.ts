@@ -1,4 +1,4 @@
-import { decimal, parseGoDuration, parseRateLimitList } from './rate-limit.ts';
+import { decimal, MEMBER, PARAM, parseGoDuration, SEPARATOR } from './rate-limit.ts';
 import { parseRetryAfter } from './retry-after.ts';
 
 /** A quota a response announced: `remaining` calls until `resetAt` (epoch ms), of `limit` per window when known. */
@@ -41,6 +41,7 @@ export function announcedQuota(headers: Headers, now: number): AnnouncedQuota | 
     }
   };
 
+  // Each family's remaining count first: a response without quota headers costs four lookups.
   const field = parseRateLimitList(headers.get('ratelimit'));
   if (field !== undefined) {
     const policies = parseRateLimitList(headers.get('ratelimit-policy'));
@@ -51,24 +52,31 @@ export function announcedQuota(headers: Headers, now: number): AnnouncedQuota | 
       offer(r, Number.isInteger(t) ? t! * 1000 : undefined, Number.isInteger(q) && q! > 0 ? q : undefined);
     }
   }
-  const draftReset = count(headers.get('ratelimit-reset'));
-  offer(
-    count(headers.get('ratelimit-remaining')),
-    draftReset === undefined ? undefined : draftReset * 1000,
-    leadingCount(headers.get('ratelimit-limit')),
-  );
-  const reset = decimal(headers.get('x-ratelimit-reset'));
-  offer(
-    count(headers.get('x-ratelimit-remaining')),
+  const draft = count(headers.get('ratelimit-remaining'));
+  if (draft !== undefined) {
+    const reset = count(headers.get('ratelimit-reset'));
+    offer(
+      draft,
+      reset === undefined ? undefined : reset * 1000,
+      leadingCount(headers.get('ratelimit-limit')),
+    );
+  }
+  const x = count(headers.get('x-ratelimit-remaining'));
+  if (x !== undefined) {
+    const reset = decimal(headers.get('x-ratelimit-reset'));
     // An epoch taken for a delay is a known bug ("retry after 1792152901 seconds"): tell them apart by size.
-    reset === undefined ? undefined : reset >= 1e9 ? Math.max(0, reset * 1000 - now) : reset * 1000,
-    count(headers.get('x-ratelimit-limit')),
-  );
-  offer(
-    count(headers.get('x-ratelimit-remaining-requests')),
-    parseGoDuration(headers.get('x-ratelimit-reset-requests')),
-    count(headers.get('x-ratelimit-limit-requests')),
-  );
+    const resetIn =
+      reset === undefined ? undefined : reset >= 1e9 ? Math.max(0, reset * 1000 - now) : reset * 1000;
+    offer(x, resetIn, count(headers.get('x-ratelimit-limit')));
+  }
+  const openai = count(headers.get('x-ratelimit-remaining-requests'));
+  if (openai !== undefined) {
+    offer(
+      openai,
+      parseGoDuration(headers.get('x-ratelimit-reset-requests')),
+      count(headers.get('x-ratelimit-limit-requests')),
+    );
+  }
   if (best !== undefined && !/^0?$/.test(headers.get('age') ?? '')) return undefined;
   return best;
 }
@@ -91,4 +99,42 @@ export function refusalWait(response: Response, now: number): number | undefined
   if (wait !== undefined) return wait;
   const ms = decimal(headers.get('retry-after-ms'));
   return ms === undefined ? undefined : Math.ceil(ms);
+}
+
+/** One member of a RateLimit or RateLimit-Policy list: the policy name, and its numeric parameters. */
+export interface RateLimitMember {
+  name: string;
+  /** Each parameter as a number: `NaN` when its value is a string, token, boolean or byte sequence. */
+  params: Record<string, number>;
+}
+
+/**
+ * An IETF `RateLimit` or `RateLimit-Policy` field (a Structured Field list, RFC 9651) as its members, read
+ * with the grammar `parseRateLimitField` uses; `undefined` when absent, longer than 1 KB or malformed (the
+ * draft: ignore it as a whole). Kept apart from that function, which the retry stage bundles and which needs
+ * only the waits of exhausted policies.
+ */
+export function parseRateLimitList(value: string | null): RateLimitMember[] | undefined {
+  if (value === null || value.length > 1024) return undefined;
+  const members: RateLimitMember[] = [];
+  let at = 0;
+  const read = (pattern: RegExp): RegExpExecArray | null => {
+    pattern.lastIndex = at;
+    const found = pattern.exec(value);
+    if (found) at = pattern.lastIndex;
+    return found;
+  };
+  for (;;) {
+    const name = read(MEMBER)?.[0].trim();
+    if (name === undefined) return undefined;
+    const member: RateLimitMember = {
+      name: name[0] === '"' ? name.slice(1, -1).replace(/\\(.)/g, '$1') : name,
+      params: {},
+    };
+    for (let p = read(PARAM); p !== null; p = read(PARAM)) member.params[p[1]!] = Number.parseFloat(p[2]!);
+    members.push(member);
+    const separator = read(SEPARATOR);
+    if (separator === null) return undefined;
+    if (separator[1] === '') return members;
+  }
 }

@@ -84,23 +84,16 @@ export function parseGoDuration(value: string | null): number | undefined {
 // RFC 9651 (Structured Fields), as far as a RateLimit list needs it, one sticky regex per step:
 // a member (sf-string or sf-token), each `;key[=value]` parameter (integer, decimal, string, token, boolean or
 // byte sequence), then `,` or the end, spaces around.
-const MEMBER = /[ \t]*(?:"(?:[^"\\]|\\.)*"|[A-Za-z*][\w:/!#$%&'*+\-.^`|~]*)/y;
-const PARAM =
+export const MEMBER = /[ \t]*(?:"(?:[^"\\]|\\.)*"|[A-Za-z*][\w:/!#$%&'*+\-.^`|~]*)/y;
+export const PARAM =
   /;[ \t]*([a-z*][a-z\d_\-.*]*)(?:=(-?\d{1,15}(?:\.\d{1,3})?|"(?:[^"\\]|\\.)*"|[A-Za-z*][^;,\s]*|\?[01]|:[A-Za-z\d+/=]*:))?/y;
-const SEPARATOR = /[ \t]*(,|$)/y;
-
-/** One member of a RateLimit or RateLimit-Policy list: the policy name, and its numeric parameters. */
-export interface RateLimitMember {
-  name: string;
-  /** Each parameter as a number: `NaN` when its value is a string, token, boolean or byte sequence. */
-  params: Record<string, number>;
-}
+export const SEPARATOR = /[ \t]*(,|$)/y;
 
 /**
- * An IETF `RateLimit` or `RateLimit-Policy` field (a Structured Field list, RFC 9651) as its members;
- * `undefined` when the field is absent, longer than 1 KB or malformed (the draft: ignore it as a whole).
+ * The wait from an IETF `RateLimit` field (a Structured Field list, RFC 9651): the largest `t` (seconds) among
+ * policies with `r=0`; `undefined` when none is exhausted or the field is malformed.
  */
-export function parseRateLimitList(value: string | null): RateLimitMember[] | undefined {
+export function parseRateLimitField(value: string | null): number | undefined {
   if (value === null || value.length > 1024) return undefined;
   let i = 0;
   const step = (pattern: RegExp) => {
@@ -109,36 +102,23 @@ export function parseRateLimitList(value: string | null): RateLimitMember[] | un
     if (match) i = pattern.lastIndex;
     return match;
   };
-  const members: RateLimitMember[] = [];
+  let wait = -1;
   let end: RegExpExecArray | null;
   do {
-    const member = step(MEMBER);
-    if (!member) return undefined;
-    const name = member[0].trim();
-    const params: Record<string, number> = {};
+    if (!step(MEMBER)) return undefined;
+    let r: number | undefined;
+    let t: number | undefined;
     // A value that is not an sf-integer or sf-decimal (a string, token or boolean) parses as NaN.
-    for (let param = step(PARAM); param; param = step(PARAM))
-      params[param[1]!] = Number.parseFloat(param[2]!);
-    members.push({ name: name[0] === '"' ? name.slice(1, -1).replace(/\\(.)/g, '$1') : name, params });
+    for (let param = step(PARAM); param; param = step(PARAM)) {
+      if (param[1] === 'r') r = Number.parseFloat(param[2]!);
+      if (param[1] === 't') t = Number.parseFloat(param[2]!);
+    }
+    if (r === 0) {
+      if (!(t! >= 0 && Number.isInteger(t))) return undefined;
+      wait = Math.max(wait, t!);
+    }
     end = step(SEPARATOR);
     if (!end) return undefined;
   } while (end[1]);
-  return members;
-}
-
-/**
- * The wait from an IETF `RateLimit` field (a Structured Field list, RFC 9651): the largest `t` (seconds) among
- * policies with `r=0`; `undefined` when none is exhausted or the field is malformed.
- */
-export function parseRateLimitField(value: string | null): number | undefined {
-  const members = parseRateLimitList(value);
-  if (members === undefined) return undefined;
-  let wait = -1;
-  for (const { params } of members) {
-    if (params.r !== 0) continue;
-    const t = params.t!;
-    if (!(t >= 0 && Number.isInteger(t))) return undefined;
-    wait = Math.max(wait, t);
-  }
   return wait < 0 ? undefined : wait * 1000;
 }

@@ -1,9 +1,10 @@
 import { originKey } from '../circuit-breaker/key.ts';
 import { Registry } from '../circuit-breaker/registry.ts';
-import { bothListeners, type EventListener, WITH_LISTENER } from '../events.ts';
+import { bothListeners, type EventListener } from '../events.ts';
 import { requestMethod, requestSignal, requestUrl } from '../request-info.ts';
 import { replayOf } from '../retry/body.ts';
 import { createBudget, type RetryBudget } from '../retry/budget.ts';
+import type { RetryBudgetOptions } from '../retry/options.ts';
 import type { FetchLike, Middleware } from '../types.ts';
 import { LatencyWindow } from './latency.ts';
 import { type HedgeOptions, normaliseHedgeOptions } from './options.ts';
@@ -35,7 +36,7 @@ export interface HedgeStage {
  */
 export function hedge(options: HedgeOptions = {}): Middleware {
   const o = normaliseHedgeOptions(options);
-  const budget = options.budget === false ? undefined : createBudget(options.budget, 'hedge: budget');
+  const budget = options.budget === false ? undefined : hedgeBudget(options.budget);
   const windows = o.delay === 'auto' ? new Registry(o.maxKeys, () => new LatencyWindow()) : undefined;
   let lastUrl: string | undefined;
   let lastWindow: LatencyWindow | undefined;
@@ -63,9 +64,18 @@ export function hedge(options: HedgeOptions = {}): Middleware {
     };
   };
 
-  const middleware = (next: FetchLike) => bind(next, o.onEvent);
-  Object.defineProperty(middleware, WITH_LISTENER, {
-    value: (listener: EventListener) => (next: FetchLike) => bind(next, bothListeners(o.onEvent, listener)),
-  });
+  // `resilientFetch()` passes its own listener as a second argument.
+  const middleware = (next: FetchLike, onEvent?: EventListener) =>
+    bind(next, bothListeners(o.onEvent, onEvent));
   return middleware;
+}
+
+/** The retry stage's budget, with errors that name this stage's option. */
+function hedgeBudget(options: RetryBudgetOptions | undefined): RetryBudget {
+  try {
+    return createBudget(options);
+  } catch (error) {
+    (error as Error).message = (error as Error).message.replace(/^retry: /, 'hedge: ');
+    throw error;
+  }
 }

@@ -1,7 +1,7 @@
 import { originKey } from '../circuit-breaker/key.ts';
 import { Registry } from '../circuit-breaker/registry.ts';
 import { RateLimitError } from '../errors/rate-limit-error.ts';
-import { bothListeners, type EventListener, redactUrl, WITH_LISTENER } from '../events.ts';
+import { bothListeners, type EventListener, redactUrl } from '../events.ts';
 import { requestMethod, requestSignal, requestUrl } from '../request-info.ts';
 import { isResponse } from '../response-check.ts';
 import type { FetchLike, Middleware } from '../types.ts';
@@ -113,7 +113,9 @@ export function rateLimit(options: RateLimitOptions = {}): RateLimiter {
     });
   };
 
-  const middleware = (next: FetchLike) => bind(next, o.onEvent);
+  // `resilientFetch()` passes its own listener as a second argument.
+  const middleware = (next: FetchLike, onEvent?: EventListener) =>
+    bind(next, bothListeners(o.onEvent, onEvent));
   const state = (key: string): RateLimitState => {
     const limiter = registry.peek(key);
     if (limiter === undefined)
@@ -128,9 +130,6 @@ export function rateLimit(options: RateLimitOptions = {}): RateLimiter {
       queued: limiter.queue.length,
     };
   };
-  Object.defineProperty(middleware, WITH_LISTENER, {
-    value: (listener: EventListener) => (next: FetchLike) => bind(next, bothListeners(o.onEvent, listener)),
-  });
   return Object.assign(middleware, { state });
 }
 

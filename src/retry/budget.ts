@@ -31,22 +31,25 @@ export interface RetryBudget {
 
 const BUCKETS = 10;
 
-const atLeastBuckets = rule((ms) => (ms as number) >= BUCKETS, `at least ${BUCKETS} ms`, RangeError);
 /** The budget options with their defaults; the retry stage documents them. */
 const SPECS: readonly OptionSpec[] = [
   ['ratio', ratio, 0.1],
   ['minRetriesPerSecond', nonNegativeInteger, 10],
-  ['ttl', (where: string, ms: number) => atLeastBuckets(where, duration(where, ms)), 10_000],
+  [
+    'ttl',
+    rule((ms) => duration('retry: budget.ttl', ms) >= BUCKETS, `at least ${BUCKETS} ms`, RangeError),
+    10_000,
+  ],
 ];
 
-/** Builds a budget from validated options; `where` names the option in errors. */
-export function createBudget(options: RetryBudgetOptions | undefined, where = 'retry: budget'): RetryBudget {
-  optionsObject(where, options);
+/** Builds a budget from validated options. */
+export function createBudget(options: RetryBudgetOptions | undefined): RetryBudget {
+  optionsObject('retry: budget', options);
   const {
     ratio: share,
     minRetriesPerSecond: perSecond,
     ttl,
-  } = readOptions<Required<RetryBudgetOptions>>(`${where}.`, options, SPECS);
+  } = readOptions<Required<RetryBudgetOptions>>('retry: budget.', options, SPECS);
   const reserve = Math.floor((perSecond * ttl) / 1000);
   const width = ttl / BUCKETS;
   const calls = new Float64Array(BUCKETS);

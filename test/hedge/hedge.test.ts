@@ -219,7 +219,7 @@ describe('hedge', () => {
     expect((await pending).status).toBe(200);
     expect(events).toEqual(['request', 'attempt', 'hedge', 'success']);
     expect(() => resilientFetch({ hedge: 100 as never })).toThrow(
-      'resilientFetch: hedge must be a middleware built by hedge(), got 100',
+      'resilientFetch: hedge must be a function, got 100',
     );
   });
 

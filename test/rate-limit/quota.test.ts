@@ -1,7 +1,6 @@
 // The pure parts of the limiter: what a response announces, and how the per-key count follows answers.
 import { describe, expect, it } from 'vitest';
-import { announcedQuota, refusalWait } from '../../src/headers/quota.ts';
-import { parseRateLimitList } from '../../src/headers/rate-limit.ts';
+import { announcedQuota, parseRateLimitList, refusalWait } from '../../src/headers/quota.ts';
 import { Quota } from '../../src/rate-limit/quota.ts';
 
 const NOW = Date.UTC(2030, 0, 1);

@@ -323,7 +323,7 @@ describe('rateLimit in the pipeline', () => {
   it('composes, and rejects what is not a built limiter', () => {
     expect(typeof compose(rateLimit())(scripted(200))).toBe('function');
     expect(() => resilientFetch({ rateLimit: {} as never })).toThrow(
-      'resilientFetch: rateLimit must be a middleware built by rateLimit(), got an object',
+      'resilientFetch: rateLimit must be a function, got an object',
     );
     expect(() => resilientFetch({ rateLimit: false })).not.toThrow();
   });
