@@ -100,9 +100,9 @@ export class Quota {
   adopt(quota: AnnouncedQuota | undefined, now: number): void {
     this.roll(now);
     if (quota === undefined) {
-      // Silence after a reset means no quota applies any more; within a window the call still used one.
-      if (this.resetAt === undefined) this.remaining = Number.POSITIVE_INFINITY;
-      else this.remaining = Math.max(0, this.remaining - 1);
+      // Within a window the call still used one. Outside one (after a reset) silence says nothing: proxies and
+      // error pages often drop the headers, and counting down there with no reset known would never end.
+      if (this.resetAt !== undefined) this.remaining = Math.max(0, this.remaining - 1);
       return;
     }
     if (quota.limit !== undefined) this.limit = quota.limit;

@@ -170,3 +170,16 @@ describe('Quota', () => {
     expect(q.canSend(NOW)).toBe(true);
   });
 });
+
+describe('Quota: answers without quota headers', () => {
+  it('count down within a window, and change nothing after a reset', () => {
+    const q = new Quota(Number.POSITIVE_INFINITY, undefined, undefined);
+    q.adopt({ remaining: 3, resetAt: NOW + 1_000, limit: 4 }, NOW);
+    q.adopt(undefined, NOW);
+    expect(q.remaining).toBe(2);
+    q.adopt(undefined, NOW + 1_000); // the reset: the limit, and silence keeps it
+    expect(q.remaining).toBe(4);
+    q.adopt(undefined, NOW + 1_001);
+    expect(q.available(NOW + 1_001)).toBe(4);
+  });
+});
