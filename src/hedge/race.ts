@@ -2,7 +2,7 @@ import { clampDelay } from '../clock.ts';
 import { redactUrl } from '../events.ts';
 import { callDeadline, INHERITED_DEADLINE } from '../rate-limit/deadline.ts';
 import { requestMethod, requestUrl } from '../request-info.ts';
-import { isResponse } from '../response-check.ts';
+import { isResponse, notAResponse } from '../response-check.ts';
 import { DEFAULT_STATUS_CODES } from '../retry/options.ts';
 import type { FetchLike } from '../types.ts';
 import type { HedgeStage } from './hedge.ts';
@@ -119,10 +119,7 @@ export class Race {
 
   #answered(controller: AbortController, response: Response, started: number): void {
     if (!isResponse(response)) {
-      this.#failed(
-        controller,
-        new TypeError(`hedge: the transport resolved to ${typeof response}, not a Response`),
-      );
+      this.#failed(controller, notAResponse('hedge', response));
       return;
     }
     this.#window?.record(Date.now() - started);

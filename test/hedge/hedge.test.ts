@@ -143,6 +143,13 @@ describe('hedge', () => {
     expect(custom.calls).toHaveLength(2);
   });
 
+  it('a transport that resolves to something else than a Response fails the call, unretried', async () => {
+    const fetch = hedge({ delay: 100 })(async () => 'nope' as never);
+    await expect(fetch(URL_)).rejects.toThrow('hedge: the transport resolved to "nope", not a Response');
+    const api = resilientFetch({ fetch: async () => 'nope' as never, hedge: hedge(), circuitBreaker: false });
+    await expect(api(URL_)).rejects.toThrow('not a Response');
+  });
+
   it("the caller's abort ends every attempt with its reason", async () => {
     const transport = timed([500, 200]);
     const controller = new AbortController();

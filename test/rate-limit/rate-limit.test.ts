@@ -155,6 +155,22 @@ describe('rateLimit', () => {
     expect(await second).toMatchObject({ reason: 'wait-too-long' });
   });
 
+  it('a hostile wait (Retry-After: 999999999, an epoch in the year 33658) refuses at once, sets no timer', async () => {
+    for (const headers of [
+      { 'retry-after': '999999999' },
+      { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '999999999999' },
+    ]) {
+      const transport = scripted(new Response(null, { status: 429, headers }));
+      const fetch = rateLimit()(transport);
+      await fetch(URL_);
+      const setTimeout = vi.spyOn(globalThis, 'setTimeout');
+      await expect(fetch(URL_)).rejects.toMatchObject({ reason: 'wait-too-long' });
+      expect(setTimeout).not.toHaveBeenCalled();
+      setTimeout.mockRestore();
+      expect(transport.calls).toHaveLength(1);
+    }
+  });
+
   it('refuses one call more than maxQueue', async () => {
     const { transport } = gate();
     const fetch = rateLimit({ maxConcurrent: 1, maxQueue: 2 })(transport);
