@@ -156,7 +156,7 @@ describe('rateLimit', () => {
   });
 
   it('a hostile wait (Retry-After: 999999999, an epoch in the year 33658) refuses at once, sets no timer', async () => {
-    for (const headers of [
+    for (const headers of <Record<string, string>[]>[
       { 'retry-after': '999999999' },
       { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '999999999999' },
     ]) {
