@@ -173,6 +173,10 @@ export class Race {
       lost ??= new DOMException('Another attempt of this call answered first', 'AbortError');
       controller.abort(lost);
     }
+    // The `Request` kept for a hedge never sent: its side of the tee would buffer the body for nothing.
+    if (this.#clone && this.#controllers.length <= this.#stage.maxHedges) {
+      (this.#input as Request).body?.cancel().catch(() => {});
+    }
   }
 }
 

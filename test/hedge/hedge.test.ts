@@ -137,6 +137,13 @@ describe('hedge', () => {
     void hedge({ delay: 100 })(transport)(new Request(URL_, { method: 'PUT', body: 'payload' }));
     await vi.advanceTimersByTimeAsync(100);
     expect(bodies).toEqual(['payload', 'payload']);
+    // A Request whose hedge was never sent has its kept body cancelled once the call is answered.
+    const kept = new Request(URL_, { method: 'PUT', body: 'payload' });
+    const quick = hedge({ delay: 100 })(
+      scripted(async (input) => new Response(await (input as Request).text())),
+    );
+    expect(await (await quick(kept)).text()).toBe('payload');
+    expect(kept.bodyUsed).toBe(true);
     const custom = timed([500, 200]);
     void hedge({ delay: 100, methods: ['post'] })(custom)(URL_, { method: 'POST' });
     await vi.advanceTimersByTimeAsync(100);
