@@ -1,6 +1,13 @@
 // The hedging race, with a scripted transport and fake timers.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { circuitBreaker, compose, hedge, type ResilienceEvent, resilientFetch } from '../../src/index.ts';
+import {
+  circuitBreaker,
+  compose,
+  hedge,
+  type ResilienceEvent,
+  rateLimit,
+  resilientFetch,
+} from '../../src/index.ts';
 import { type Call, scripted } from '../helpers/fake-transport.ts';
 
 const URL_ = 'https://api.test/items';
@@ -235,6 +242,28 @@ describe('hedge', () => {
     expect(() => resilientFetch({ hedge: 100 as never })).toThrow(
       'resilientFetch: hedge must be a function, got 100',
     );
+  });
+
+  it('in resilientFetch the hedge sits above the limiter: each attempt takes a slot of its own', async () => {
+    const transport = timed([500, 200], [50, 200]);
+    const events: string[] = [];
+    const limiter = rateLimit({ maxConcurrent: 1 });
+    const api = resilientFetch({
+      fetch: transport,
+      hedge: hedge({ delay: 100 }),
+      rateLimit: limiter,
+      onEvent: (e) => events.push(e.type),
+    });
+    const pending = api(URL_);
+    await vi.advanceTimersByTimeAsync(100);
+    // The hedge waits for the limiter's one slot, held by the first attempt, which then wins. The slot it
+    // frees goes to the hedge as the answer travels up, and the hedge is aborted as soon as it arrives.
+    expect(limiter.state('https://api.test')).toMatchObject({ inFlight: 1, queued: 1 });
+    await vi.advanceTimersByTimeAsync(400);
+    expect(attemptOf(await pending)).toBe(1);
+    expect(signals(transport.calls)).toEqual([false, true]);
+    expect(limiter.state('https://api.test')).toMatchObject({ inFlight: 0, queued: 0 });
+    expect(events).toEqual(['request', 'attempt', 'hedge', 'rate-limit-wait', 'success']);
   });
 
   it('validates its options, naming the option and the value', () => {
