@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createMetrics, isCircuitOpenError, type ResilienceEvent, resilientFetch } from '../src/index.ts';
 import { bold, cyan, dim, green, red, say, scene, since, table, yellow } from './demo/print.ts';
 import { startFlakyServer } from './demo/server.ts';
+import { quotaScene, tailScene } from './demo/shaping.ts';
 
 const fast = process.env.DEMO_FAST === '1';
 const retryAfterSeconds = fast ? 1 : 2;
@@ -112,5 +113,9 @@ say(dim(`no budget: ${burst} calls × 3 attempts = ${burst * 3}`));
 scene(5, 'Metrics', 'createMetrics().snapshot() over every call above.');
 const { averageDelay, ...counts } = metrics.snapshot();
 table({ ...counts, averageDelay: `${Math.round(averageDelay)} ms` });
+
+// 6, 7 ─ Traffic shaping: a quota the limiter stays under, a slow tail that hedging cuts.
+await quotaScene(6, fast ? 20 : 40);
+await tailScene(7, fast ? 200 : 400);
 
 await server.close();

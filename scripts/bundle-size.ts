@@ -36,7 +36,8 @@ export const entries: SizeEntry[] = [
   // so any growth is a decision. The goal stays lower: resilientFetch alone 3.00 kB and retry alone 1.20 kB, the size that
   // would make this the lightest resilience layer in JavaScript (peers: p-retry 1.80 kB, cockatiel 4.21 kB).
   // Lower a budget whenever a change reaches below it.
-  { label: 'resilient-fetch (all of src/index.ts)', entry: 'src/index.ts', budget: 12.6 * KB },
+  // The whole index carries rateLimit() and hedge() too; each is tree-shaken away when unused.
+  { label: 'resilient-fetch (all of src/index.ts)', entry: 'src/index.ts', budget: 16.3 * KB },
   // ky's own retry and timeout options honoured by both ky integrations (hand-over to the pipeline, ky's
   // meaning mapped onto the retry rules) cost 0.8 kB: 12.66 kB measured, plus about 3%.
   { label: 'resilient-fetch/ky (all of src/ky.ts)', entry: 'src/ky.ts', budget: 13.05 * KB },
