@@ -5,6 +5,7 @@ import { createMetrics, isCircuitOpenError, type ResilienceEvent, resilientFetch
 import { fleetScene, prepareFleet } from './demo/fleet-scene.ts';
 import { bold, cyan, dim, green, red, say, scene, since, table, yellow } from './demo/print.ts';
 import { startFlakyServer } from './demo/server.ts';
+import { quotaScene, tailScene } from './demo/shaping.ts';
 
 const fast = process.env.DEMO_FAST === '1';
 const retryAfterSeconds = fast ? 1 : 2;
@@ -14,7 +15,7 @@ const server = await startFlakyServer(retryAfterSeconds);
 const { origin } = server;
 const metrics = createMetrics(); // every pipeline below reports to it; scene 5 prints it
 // Openings count towards the quorum within recoveryTimeout: 1.5 s leaves room on a loaded machine.
-const fleet = prepareFleet(server, 1_500); // scene 6's processes start while the others run
+const fleet = prepareFleet(server, 1_500); // the fleet scene's processes start while the others run
 
 /** Feeds the metrics and narrates retries and circuit changes as they happen. */
 function narrate(event: ResilienceEvent): void {
@@ -116,7 +117,11 @@ scene(5, 'Metrics', 'createMetrics().snapshot() over every call above.');
 const { averageDelay, ...counts } = metrics.snapshot();
 table({ ...counts, averageDelay: `${Math.round(averageDelay)} ms` });
 
-// 6 ─ Many processes: four of them and one Redis.
-await fleetScene(server, 1_500, fleet);
+// 6, 7 ─ Traffic shaping: a quota the limiter stays under, a slow tail that hedging cuts.
+await quotaScene(6, fast ? 20 : 40);
+await tailScene(7, fast ? 200 : 400);
+
+// 8 ─ Many processes: four of them and one Redis.
+await fleetScene(8, server, 1_500, fleet);
 
 await server.close();

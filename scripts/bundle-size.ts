@@ -35,10 +35,11 @@ export const entries: SizeEntry[] = [
   // timer per call and the breaker's fast path added about 0.6 kB for 0.4 µs less per call) plus about 3%,
   // so any growth is a decision. The goal stays lower: resilientFetch alone 3.00 kB and retry alone 1.20 kB, the size that
   // would make this the lightest resilience layer in JavaScript (peers: p-retry 1.80 kB, cockatiel 4.21 kB).
-  // Lower a budget whenever a change reaches below it. The `store` option (the breaker's side of a shared
-  // store: its option check and the fleet hook, 1.8 kB minified) added about 0.7 kB to the core budgets;
-  // the redis entry was 4.05 kB when its budget was set.
-  { label: 'resilient-fetch (all of src/index.ts)', entry: 'src/index.ts', budget: 13.4 * KB },
+  // Lower a budget whenever a change reaches below it.
+  // The whole index carries rateLimit() and hedge() too; each is tree-shaken away when unused. The `store`
+  // option (the breaker's side of a shared store: its option check and the fleet hook, 1.8 kB minified)
+  // added about 0.7 kB to the core budgets; the redis entry was 4.05 kB when its budget was set.
+  { label: 'resilient-fetch (all of src/index.ts)', entry: 'src/index.ts', budget: 16.85 * KB },
   // ky's own retry and timeout options honoured by both ky integrations (hand-over to the pipeline, ky's
   // meaning mapped onto the retry rules) cost 0.8 kB: 12.66 kB measured, plus about 3%; the store 0.7 kB more.
   { label: 'resilient-fetch/ky (all of src/ky.ts)', entry: 'src/ky.ts', budget: 13.6 * KB },

@@ -62,6 +62,12 @@ export type ResilienceEvent =
   | { type: 'circuit-cool-down'; key: string; delay: number }
   /** The retry budget refused a retry. */
   | ({ type: 'budget-exhausted' } & RequestFields)
+  /** A `rateLimit()` stage holds the call back; `delay` is the estimated wait in ms (0 when unknown). */
+  | ({ type: 'rate-limit-wait'; key: string; delay: number } & RequestFields)
+  /** A `rateLimit()` stage refused the call without sending it. */
+  | ({ type: 'rate-limit-rejected'; key: string; reason: 'queue-full' | 'wait-too-long' } & RequestFields)
+  /** A `hedge()` stage sent another attempt after `delay` ms: `attempt` is 2 for the first hedge. */
+  | ({ type: 'hedge'; attempt: number; delay: number } & RequestFields)
   /** A `fallback()` handler answered instead of the failing call: `status` of the failing response or `error` name. */
   | ({ type: 'fallback'; status?: number; error?: string } & RequestFields)
   /** The breaker's store became unreachable: circuits go on with local state. Once per outage. */

@@ -29,6 +29,10 @@ export interface ResilientFetchOptions {
    * @default {}
    */
   circuitBreaker?: CircuitBreakerOptions | CircuitBreaker | false;
+  /** A limiter built with `rateLimit()`, placed between the breaker and the attempt timeout. */
+  rateLimit?: Middleware | false;
+  /** A stage built with `hedge()`, placed between retry and the breaker. */
+  hedge?: Middleware | false;
   /** Called for every event of every stage. */
   onEvent?: EventListener;
   /**
@@ -46,7 +50,7 @@ export type ResilientFetch = FetchLike & {
 
 /**
  * The standard pipeline around a transport, outermost first:
- * total `timeout` → `retry` → `circuitBreaker` → attempt `timeout` → transport.
+ * total `timeout` → `retry` → `hedge` → `circuitBreaker` → `rateLimit` → attempt `timeout` → transport.
  * A stage configured `false` is not in the chain, and per-request options cannot turn it back on.
  *
  * @example
@@ -72,6 +76,15 @@ export function resilientFetch(options: ResilientFetchOptions = {}): ResilientFe
   if (breakerOption !== false && typeof breakerOption !== 'function' && !isObject(breakerOption)) {
     invalid('resilientFetch: circuitBreaker', 'an options object, a circuit breaker or false', breakerOption);
   }
+  // A built `rateLimit()` or `hedge()` takes the pipeline's listener as a second argument, so its events
+  // reach `onEvent` too (any other middleware ignores it).
+  const shaping = (name: 'rateLimit' | 'hedge') => {
+    const stage = options[name];
+    func(`resilientFetch: ${name}`, stage === false ? undefined : stage);
+    return stage && ((next: FetchLike) => (stage as ShapingStage)(next, onEvent));
+  };
+  const hedging = shaping('hedge');
+  const limiter = shaping('rateLimit');
 
   const store = options.store === undefined ? undefined : storeOption('resilientFetch: store', options.store);
   if (store && typeof breakerOption !== 'object') {
@@ -87,6 +100,7 @@ export function resilientFetch(options: ResilientFetchOptions = {}): ResilientFe
         : retryOptions;
     stages.push(retry({ ...base, onEvent: both(onEvent, base.onEvent) }));
   }
+  if (hedging) stages.push(hedging);
   let breaker: CircuitBreaker | undefined;
   if (breakerOption !== false) {
     breaker =
@@ -99,6 +113,7 @@ export function resilientFetch(options: ResilientFetchOptions = {}): ResilientFe
           });
     stages.push(breaker);
   }
+  if (limiter) stages.push(limiter);
   if (attempt !== false) stages.push(timeout(attempt, { key: 'attemptTimeout', onEvent }));
 
   const fetch = compose(...stages)(transport);
@@ -109,6 +124,8 @@ export function resilientFetch(options: ResilientFetchOptions = {}): ResilientFe
 function globalFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
   return globalThis.fetch(input, init);
 }
+
+type ShapingStage = (next: FetchLike, onEvent?: EventListener) => FetchLike;
 
 function isObject(value: unknown): value is object {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -68,6 +68,11 @@ export function timeout(ms: number, options: TimeoutOptions = {}): Middleware {
 const STAGE = Symbol('timeout');
 type StagedSignal = AbortSignal & { [STAGE]?: Deadline };
 
+/** Epoch ms of the deadline of the pending `timeout()` stage that passed `signal` down, if any. */
+export function deadlineOf(signal: AbortSignal | undefined): number | undefined {
+  return (signal as StagedSignal | undefined)?.[STAGE]?.due;
+}
+
 /**
  * One call through one timeout stage. Nested stages form a chain along the signals they pass down: the
  * topmost pending one (the root) owns the only timer, armed for the nearest deadline of the chain. A stage
@@ -182,6 +187,11 @@ class Deadline {
       if (!this.#settled) this.#arm(this.#nearest(), this.#due - this.#limit);
     }
     return promise;
+  }
+
+  /** Epoch ms of this stage's deadline. */
+  get due(): number {
+    return this.#due;
   }
 
   /** The caller's signal aborted (roots only: a child is aborted by its parent). */

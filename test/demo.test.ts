@@ -35,7 +35,7 @@ it('runs the demo to the end with the story it promises', async () => {
   // 5: the metrics table.
   expect(stdout).toMatch(/circuitOpens +1\n/);
   expect(stdout).toMatch(/circuitRejections +5\n/);
-  // 6: four processes, one Redis: two find the outage, two never send a failing request; Redis stops and no
+  // 8: four processes, one Redis: two find the outage, two never send a failing request; Redis stops and no
   // call fails because of it.
   if (findRedisServer()) {
     expect(stdout).toMatch(/process 1: 3 calls → 503 503 503, 3 reached the server/);

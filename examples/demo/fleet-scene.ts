@@ -1,4 +1,4 @@
-// Scene 6 of the demo: four processes share one Redis. The outage is found by two of them (the quorum) and
+// The demo's fleet scene: four processes share one Redis. The outage is found by two of them (the quorum) and
 // the other two never send a failing request; then Redis is stopped and no call fails because of it.
 import {
   findRedisServer,
@@ -34,11 +34,16 @@ export async function prepareFleet(
 }
 
 export async function fleetScene(
+  number: number,
   server: FlakyServer,
   recoveryTimeout: number,
   prepared: Promise<Prepared | undefined>,
 ): Promise<void> {
-  scene(6, 'Many processes', 'Four processes, one Redis: resilientFetch({ store: redisStore(client) }).');
+  scene(
+    number,
+    'Many processes',
+    'Four processes, one Redis: resilientFetch({ store: redisStore(client) }).',
+  );
   const ready = await prepared;
   if (!ready) {
     say(dim(`skipped: ${HOW_TO_INSTALL}`));
