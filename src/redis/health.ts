@@ -3,6 +3,8 @@ import type { Connection } from './client.ts';
 
 /** How often an open store checks that Redis answers, with or without calls. */
 const HEALTH_INTERVAL = 1_000;
+/** How long a health check waits for `PONG`: longer than a store operation, so load alone is no outage. */
+const PING_TIMEOUT = 1_000;
 /** Failed or timed-out operations in a row that make an outage. */
 const OUTAGE_AFTER = 2;
 
@@ -98,13 +100,13 @@ export class GuardedConnection {
     this.#listener.outage(error);
   }
 
-  #checkLater(): void {
+  /** A failed check while healthy is confirmed at once, so an outage is known within about 3 s. */
+  #checkLater(ms = HEALTH_INTERVAL): void {
     this.#timer = startTimer(() => {
-      this.run(['PING'], Math.max(this.#timeout, 500))
-        .catch(() => undefined)
-        .finally(() => {
-          if (!this.#closed) this.#checkLater();
-        });
-    }, HEALTH_INTERVAL);
+      this.run(['PING'], Math.max(this.#timeout, PING_TIMEOUT)).then(
+        () => this.#closed || this.#checkLater(),
+        () => this.#closed || this.#checkLater(this.#healthy ? 0 : HEALTH_INTERVAL),
+      );
+    }, ms);
   }
 }

@@ -17,12 +17,14 @@ export interface LinkContext {
 
 let tokens = 0;
 
+type Action = 'isolate' | 'reset' | 'open';
+
 /**
  * One breaker's link to the fleet: each report is one script, written only while Redis is usable and never
  * awaited by a call, bar the half-open lease. Replies that change this process's circuits are applied here
  * at once (to this breaker or to the store's others); the fleet hears them by pub/sub from the script.
  */
-export function linkBreaker(handle: StoreHandle, store: LinkContext): StoreLink {
+export function linkBreaker(handle: StoreHandle, store: LinkContext): StoreLink & { flush(): void } {
   const { id, prefix, quorum, channel } = store;
   const rt = String(Math.max(1, Math.ceil(handle.recoveryTimeout)));
   const state = (key: string) => `${prefix}c:${key}`;
@@ -41,6 +43,12 @@ export function linkBreaker(handle: StoreHandle, store: LinkContext): StoreLink 
     const lease = list?.pop();
     if (list?.length === 0) held.delete(key);
     return lease;
+  };
+  /** Manual control made while Redis was out of reach: the last action per key, sent when it is back. */
+  const pending = new Map<string, Action>();
+  const sendControl = (key: string, action: Action) => {
+    const keys = [state(key), votes(key), `${prefix}w:${key}`, ...slots(key)];
+    write(CONTROL, keys, [id, action, rt, channel, key], others(key));
   };
   const others = (key: string) => (update: StoreUpdate) => store.apply(key, update, handle);
   const everyone = (key: string) => (update: StoreUpdate) => store.apply(key, update);
@@ -97,9 +105,13 @@ export function linkBreaker(handle: StoreHandle, store: LinkContext): StoreLink 
     },
     trialEnded: (key, outcome) => trialEnded(key, outcome),
     control: (key, action) => {
-      const keys = [state(key), votes(key), `${prefix}w:${key}`, ...slots(key)];
       held.delete(key);
-      write(CONTROL, keys, [id, action, rt, channel, key], others(key));
+      if (store.redis.usable) sendControl(key, action);
+      else pending.set(key, action);
+    },
+    flush() {
+      for (const [key, action] of pending) sendControl(key, action);
+      pending.clear();
     },
   };
 }

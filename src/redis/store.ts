@@ -69,6 +69,7 @@ class FleetStore implements RedisStore {
   readonly #o: Normalised;
   readonly #channel: string;
   readonly #handles = new Set<StoreHandle>();
+  readonly #links = new Set<{ flush(): void }>();
   #closed = false;
   #synced = false;
   #subscription: Subscription | undefined;
@@ -86,6 +87,8 @@ class FleetStore implements RedisStore {
       outage: (error) => this.#emit({ type: 'store-error', error }),
       recovered: () => {
         this.#emit({ type: 'store-recovered' });
+        // Manual control made meanwhile goes first, so the read that follows sees it.
+        for (const link of this.#links) link.flush();
         if (!this.#subscribed) void this.#subscribe();
         else void this.#resync();
       },
@@ -97,7 +100,7 @@ class FleetStore implements RedisStore {
     this.#handles.add(handle);
     // A breaker built after the first read still starts from the fleet's state, never from its own.
     if (this.#synced) void this.#resync([handle]);
-    return linkBreaker(handle, {
+    const link = linkBreaker(handle, {
       id: this.id,
       prefix: this.#o.prefix,
       quorum: this.#o.quorum,
@@ -105,12 +108,15 @@ class FleetStore implements RedisStore {
       redis: this.#guarded,
       apply: (key, update, except) => this.#apply(key, update, except),
     });
+    this.#links.add(link);
+    return link;
   }
 
   async close(): Promise<void> {
     this.#closed = true;
     this.#guarded.close();
     this.#handles.clear();
+    this.#links.clear();
     this.#subscription?.close();
     this.#subscription = undefined;
   }

@@ -246,6 +246,9 @@ describe.each(['node-redis', 'ioredis'] as const)('a fleet over %s', (client) =>
       'the subscribers',
     );
     await fleet[0]!.control('reset');
-    await eventually(() => all('closed'), 3_000, 'the reset');
+    await eventually(() => all('closed'), 3_000, 'the reset').catch(async (error: Error) => {
+      const seen = await Promise.all(fleet.map(async (w) => [await w.state(), await w.events()]));
+      throw new Error(`${error.message}: ${JSON.stringify(seen)}`);
+    });
   });
 });
