@@ -25,7 +25,25 @@ export { compose } from './compose.ts';
 export { CircuitOpenError, isCircuitOpenError } from './errors/circuit-open-error.ts';
 export { isRetryExhaustedError, RetryExhaustedError } from './errors/retry-exhausted-error.ts';
 export { isTimeoutError, TimeoutError } from './errors/timeout-error.ts';
-export type { CircuitState, EventListener, GiveUpReason, ResilienceEvent, RetryReason } from './events.ts';
+export type {
+  AttemptEvent,
+  BudgetExhaustedEvent,
+  CircuitCoolDownEvent,
+  CircuitRejectedEvent,
+  CircuitState,
+  CircuitStateEvent,
+  FallbackEvent,
+  GiveUpEvent,
+  GiveUpReason,
+  RequestEvent,
+  RequestFields,
+  ResilienceEvent,
+  ResilienceEventListener,
+  RetryEvent,
+  RetryReason,
+  SuccessEvent,
+  TimeoutEvent,
+} from './events.ts';
 export type { FallbackContext, FallbackOptions } from './fallback.ts';
 export { fallback } from './fallback.ts';
 export { parseRetryAfter } from './headers/retry-after.ts';

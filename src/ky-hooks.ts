@@ -1,16 +1,17 @@
 import ky, { type Options } from 'ky';
 import { exponentialBackoff } from './backoff.ts';
+import { gateOf, type Permit } from './circuit-breaker/admission.ts';
 import { type CircuitBreaker, circuitBreaker } from './circuit-breaker/circuit-breaker.ts';
 import type { CircuitBreakerOptions } from './circuit-breaker/options.ts';
-import { ADMIT, type Outcome, type Permit } from './circuit-breaker/permit.ts';
 import { systemClock } from './clock.ts';
 import { CircuitOpenError } from './errors/circuit-open-error.ts';
-import { bothListeners, type EventListener, type RetryReason, redactUrl } from './events.ts';
+import { bothListeners, type ResilienceEventListener, type RetryReason, redactUrl } from './events.ts';
 import { serverRequestedWait } from './headers/rate-limit.ts';
+import type { Outcome } from './outcome.ts';
 import { createBudget } from './retry/budget.ts';
 import { errorVerdict, retriableStatus } from './retry/decide.ts';
 import { normaliseRetryOptions, type RetryOptions } from './retry/options.ts';
-import { func, nonNegativeInteger, optionsObject } from './validate.ts';
+import { func, invalid, nonNegativeInteger, optionsObject } from './validate.ts';
 
 /** Options of `kyHooks()`. */
 export interface KyHooksOptions {
@@ -23,7 +24,7 @@ export interface KyHooksOptions {
   /** Circuit breaker options, a breaker to share, or `false` for no breaker. @default {} */
   circuitBreaker?: CircuitBreakerOptions | CircuitBreaker | false;
   /** Receives `'request'`, `'retry'`, `'budget-exhausted'` and the breaker's events. */
-  onEvent?: EventListener;
+  onEvent?: ResilienceEventListener;
 }
 
 /** Per call state, found from the options object ky keeps for one call, or from an attempt's request. */
@@ -90,29 +91,32 @@ export function kyHooks(options: KyHooksOptions = {}): Options & { hooks: Hooks 
       typeof breakerOption === 'function'
         ? breakerOption
         : circuitBreaker({ ...breakerOption, onEvent: bothListeners(onEvent, breakerOption.onEvent) });
+    const gate =
+      gateOf(breaker) ??
+      invalid('kyHooks: circuitBreaker', 'options or a breaker from circuitBreaker()', breaker);
     const enter = async (request: Request, state: CallState) => {
-      state.permit = await breaker[ADMIT](request, undefined);
+      state.permit = await gate.admit(request, undefined);
     };
-    const settle = (state: CallState | undefined, outcome: Outcome) => {
+    const settle = (state: CallState | undefined, outcome: Outcome<Response>, aborted = false) => {
       const permit = state?.permit;
       if (!permit) return;
       state.permit = undefined;
-      permit.settle(outcome);
+      gate.settle(permit, outcome, aborted);
     };
     hooks.beforeRequest.push(async ({ request, options: kyOptions }) => {
       await enter(request, stateOf(kyOptions));
     });
     hooks.afterResponse.push(({ options: kyOptions, response }) => {
-      settle(calls.get(kyOptions), { response });
+      settle(calls.get(kyOptions), { threw: false, value: response });
     });
     // ky reports a failed attempt only when it retries (beforeRetry) or gives up (beforeError).
     hooks.beforeRetry.push(async ({ request, options: kyOptions, error }) => {
       const state = stateOf(kyOptions);
-      settle(state, { error: unwrap(error), aborted: request.signal.aborted });
+      settle(state, { threw: true, error: unwrap(error) }, request.signal.aborted);
       await enter(request, state);
     });
     hooks.beforeError.push(({ request, options: kyOptions, error }) => {
-      settle(calls.get(kyOptions), { error: unwrap(error), aborted: request.signal.aborted });
+      settle(calls.get(kyOptions), { threw: true, error: unwrap(error) }, request.signal.aborted);
       return error;
     });
   }

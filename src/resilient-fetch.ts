@@ -1,7 +1,7 @@
 import { type CircuitBreaker, circuitBreaker } from './circuit-breaker/circuit-breaker.ts';
 import type { CircuitBreakerOptions } from './circuit-breaker/options.ts';
 import { compose } from './compose.ts';
-import { bothListeners as both, type EventListener } from './events.ts';
+import { bothListeners as both, type ResilienceEventListener } from './events.ts';
 import type { RetryOptions } from './retry/options.ts';
 import { retry } from './retry/retry.ts';
 import { timeout } from './timeout.ts';
@@ -29,7 +29,7 @@ export interface ResilientFetchOptions {
    */
   circuitBreaker?: CircuitBreakerOptions | CircuitBreaker | false;
   /** Called for every event of every stage. */
-  onEvent?: EventListener;
+  onEvent?: ResilienceEventListener;
 }
 
 /** A fetch built by `resilientFetch()`; `circuitBreaker` is its breaker, for `state()` and manual control. */

@@ -1,6 +1,6 @@
 import { startTimer } from './clock.ts';
 import { TimeoutError } from './errors/timeout-error.ts';
-import { type EventListener, redactUrl } from './events.ts';
+import { type ResilienceEventListener, redactUrl } from './events.ts';
 import { requestMethod, requestSignal, requestUrl } from './request-info.ts';
 import type { FetchLike, Middleware } from './types.ts';
 import { deadline, func, invalid, optionsObject } from './validate.ts';
@@ -14,7 +14,7 @@ export interface TimeoutOptions {
    */
   key?: string;
   /** Receives a `'timeout'` event whenever the deadline passes. */
-  onEvent?: EventListener;
+  onEvent?: ResilienceEventListener;
 }
 
 /**
@@ -84,7 +84,7 @@ class Deadline {
   #controller = new AbortController();
   #limit: number;
   #key: string;
-  #onEvent: EventListener | undefined;
+  #onEvent: ResilienceEventListener | undefined;
   #input: string | URL | Request;
   #init: RequestInit | undefined;
   /** Epoch ms of this stage's deadline. */
@@ -104,7 +104,7 @@ class Deadline {
   constructor(
     limit: number,
     key: string,
-    onEvent: EventListener | undefined,
+    onEvent: ResilienceEventListener | undefined,
     input: string | URL | Request,
     init: RequestInit | undefined,
   ) {

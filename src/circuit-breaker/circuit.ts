@@ -10,9 +10,6 @@ export interface CircuitConfig {
   changed(key: string, from: CircuitState, to: CircuitState): void;
 }
 
-/** `admit()` lets the call through. Any other value is the `retryAfter` of a refusal. */
-export const ADMITTED = -1;
-
 /** One circuit's persisted state: absolute epoch ms, so it means the same thing in another process. */
 export interface CircuitSnapshot {
   key: string;
@@ -65,9 +62,12 @@ export class Circuit {
     return this.state === 'open' && now >= this.openUntil ? 'half-open' : this.state;
   }
 
-  /** `ADMITTED`, or the refusal's `retryAfter` in ms. A call admitted while half-open holds a trial slot. */
-  admit(now: number): number {
-    if (this.state === 'closed') return ADMITTED;
+  /**
+   * Lets a call in (`undefined`) or refuses it with the refusal's `retryAfter` in ms. A call let in while
+   * half-open takes a trial slot.
+   */
+  refusal(now: number): number | undefined {
+    if (this.state === 'closed') return undefined;
     if (this.state === 'isolated') return Number.POSITIVE_INFINITY;
     if (this.state === 'open') {
       if (now < this.openUntil) return this.openUntil - now;
@@ -75,7 +75,7 @@ export class Circuit {
     }
     if (this.trials >= this.#config.halfOpenMaxCalls) return 0;
     this.trials++;
-    return ADMITTED;
+    return undefined;
   }
 
   /** Records the outcome of a call admitted in `generation` (while half-open when `trial`). */

@@ -1,5 +1,5 @@
 import { type Clock, systemClock } from '../clock.ts';
-import type { EventListener } from '../events.ts';
+import type { ResilienceEventListener } from '../events.ts';
 import {
   clockOption,
   deadline,
@@ -16,12 +16,11 @@ import type { CoolDownMode } from './cool-down.ts';
 import type { CircuitBreakerSnapshot } from './snapshot.ts';
 
 /** What `isFailure` is given: the attempt's response, or its error. */
-export interface CircuitOutcome {
-  /** The attempt's response, when it produced one. */
-  response?: Response;
-  /** The attempt's error, when it failed with one. */
-  error?: unknown;
-}
+export type CircuitOutcome =
+  /** The attempt produced a response. */
+  | { response: Response; error?: undefined }
+  /** The attempt failed with an error (any value). */
+  | { response?: undefined; error: unknown };
 
 /** Options of `circuitBreaker()`. Every field is optional; see each for its default. */
 export interface CircuitBreakerOptions {
@@ -79,7 +78,7 @@ export interface CircuitBreakerOptions {
   /** State to start from: what `toJSON()` of a breaker returned, possibly in another process. */
   restore?: CircuitBreakerSnapshot;
   /** Receives `'circuit-state'`, `'circuit-rejected'` and `'circuit-cool-down'` events. */
-  onEvent?: EventListener;
+  onEvent?: ResilienceEventListener;
   /** Time and randomness, for tests. @default systemClock */
   clock?: Clock;
 }
@@ -98,7 +97,7 @@ export interface NormalisedBreakerOptions {
   coolDown: CoolDownMode;
   maxCoolDown: number;
   maxCircuits: number;
-  onEvent: EventListener | undefined;
+  onEvent: ResilienceEventListener | undefined;
   clock: Clock;
 }
 

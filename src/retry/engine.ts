@@ -2,6 +2,7 @@ import type { Backoff, BackoffContext } from '../backoff.ts';
 import { type Clock, clampDelay } from '../clock.ts';
 import { RetryExhaustedError } from '../errors/retry-exhausted-error.ts';
 import type { GiveUpReason, RetryReason } from '../events.ts';
+import type { Outcome } from '../outcome.ts';
 import type { RetryBudget } from './budget.ts';
 
 /**
@@ -39,13 +40,6 @@ export interface RunState {
   previousDelay: number | undefined;
 }
 
-/** What an attempt ended with. `threw` tells an error from a value (an error may be any value). */
-export interface Outcome<T> {
-  value: T | undefined;
-  error: unknown;
-  threw: boolean;
-}
-
 export interface Policy<T, C extends RunState, X extends BackoffContext> {
   clock: Clock;
   budget: RetryBudget | undefined;
@@ -81,11 +75,11 @@ export function execute<T, C extends RunState, X extends BackoffContext>(
   try {
     first = policy.attempt(call, ++call.attempts);
   } catch (error) {
-    return run(policy, call, { value: undefined, error, threw: true });
+    return run(policy, call, { threw: true, error });
   }
   return Promise.resolve(first).then(
     (value) => {
-      const outcome: Outcome<T> = { value, error: undefined, threw: false };
+      const outcome: Outcome<T> = { threw: false, value };
       const judged = classify(policy, call, outcome);
       if (!isThenable(judged) && judged.kind === 'done') {
         policy.end?.(call, outcome, undefined);
@@ -93,7 +87,7 @@ export function execute<T, C extends RunState, X extends BackoffContext>(
       }
       return run(policy, call, outcome, judged);
     },
-    (error) => run(policy, call, { value: undefined, error, threw: true }),
+    (error) => run(policy, call, { threw: true, error }),
   );
 }
 
@@ -116,8 +110,8 @@ function failedToJudge<T, C extends RunState, X extends BackoffContext>(
   outcome: Outcome<T>,
   error: unknown,
 ): unknown {
-  if (!outcome.threw) policy.discard?.(outcome.value as T);
-  policy.end?.(call, { value: undefined, error, threw: true }, 'not-retryable');
+  if (!outcome.threw) policy.discard?.(outcome.value);
+  policy.end?.(call, { threw: true, error }, 'not-retryable');
   return error;
 }
 
@@ -149,7 +143,8 @@ async function run<T, C extends RunState, X extends BackoffContext>(
     }
     if (verdict.kind === 'done') {
       policy.end?.(call, outcome, undefined);
-      return outcome.value as T;
+      if (!outcome.threw) return outcome.value;
+      throw outcome.error;
     }
 
     let giveUp = verdict.kind === 'fail' ? verdict.giveUp : final ? call.refusal : undefined;
@@ -159,7 +154,7 @@ async function run<T, C extends RunState, X extends BackoffContext>(
     }
     if (giveUp !== undefined) {
       policy.end?.(call, outcome, giveUp);
-      if (!outcome.threw) return outcome.value as T;
+      if (!outcome.threw) return outcome.value;
       throw verdict.kind === 'retry' && n > 1 ? new RetryExhaustedError(n, outcome.error) : outcome.error;
     }
 
@@ -168,22 +163,20 @@ async function run<T, C extends RunState, X extends BackoffContext>(
     // A server-given wait replaces the backoff and is not jittered; no timer ever exceeds 2^31−1 ms.
     const delay = clampDelay(retry.wait ?? call.backoff(n, context));
     policy.retrying?.(call, context, delay, retry);
-    if (!outcome.threw) policy.discard?.(outcome.value as T);
+    if (!outcome.threw) policy.discard?.(outcome.value);
     try {
       await policy.clock.sleep(delay, signal);
     } catch (error) {
-      policy.end?.(call, { value: undefined, error, threw: true }, 'deadline');
+      policy.end?.(call, { threw: true, error }, 'deadline');
       throw error;
     }
     call.previousDelay = delay;
 
-    outcome = { value: undefined, error: undefined, threw: false };
     judged = undefined;
     try {
-      outcome.value = await policy.attempt(call, ++call.attempts);
+      outcome = { threw: false, value: await policy.attempt(call, ++call.attempts) };
     } catch (error) {
-      outcome.error = error;
-      outcome.threw = true;
+      outcome = { threw: true, error };
     }
   }
 }

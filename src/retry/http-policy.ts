@@ -1,11 +1,12 @@
 import type { Clock } from '../clock.ts';
-import { type EventListener, redactUrl } from '../events.ts';
+import { type GiveUpEvent, type ResilienceEventListener, type RetryEvent, redactUrl } from '../events.ts';
+import type { Outcome } from '../outcome.ts';
 import { requestUrl } from '../request-info.ts';
 import { isResponse, notAResponse } from '../response-check.ts';
 import type { FetchLike } from '../types.ts';
 import type { RetryBudget } from './budget.ts';
 import { errorVerdict, overrideVerdict, responseVerdict, retriableStatus } from './decide.ts';
-import { DONE, NOT_RETRYABLE, type Outcome, type Policy, type RunState, type Verdict } from './engine.ts';
+import { DONE, NOT_RETRYABLE, type Policy, type RunState, type Verdict } from './engine.ts';
 import type { NormalisedRetryOptions, RetryContext } from './options.ts';
 
 /** One fetch call through the retry stage. */
@@ -54,7 +55,7 @@ export function httpPolicy(
   next: FetchLike,
   clock: Clock,
   budget: RetryBudget | undefined,
-  onEvent: EventListener | undefined,
+  onEvent: ResilienceEventListener | undefined,
 ): Policy<Response, HttpCall, RetryContext> {
   return {
     clock,
@@ -112,7 +113,7 @@ export function httpPolicy(
     retrying(call, context, delay, verdict) {
       call.options.onRetry?.(context, delay);
       if (!onEvent) return;
-      const event: Extract<Parameters<EventListener>[0], { type: 'retry' }> = {
+      const event: RetryEvent = {
         type: 'retry',
         attempt: call.attempts,
         delay,
@@ -134,7 +135,7 @@ export function httpPolicy(
         onEvent({ type: 'success', attempts: call.attempts, status: status ?? 0, ...common });
         return;
       }
-      const event: Extract<Parameters<EventListener>[0], { type: 'give-up' }> = {
+      const event: GiveUpEvent = {
         type: 'give-up',
         attempts: call.attempts,
         reason: giveUp,

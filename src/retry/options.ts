@@ -1,6 +1,6 @@
 import type { Backoff } from '../backoff.ts';
 import type { Clock } from '../clock.ts';
-import type { EventListener } from '../events.ts';
+import type { ResilienceEventListener } from '../events.ts';
 import {
   duration,
   func,
@@ -93,7 +93,7 @@ export interface RetryOptions {
    */
   budget?: RetryBudgetOptions | false;
   /** Receives `'request'`, `'attempt'`, `'retry'`, `'success'`, `'give-up'` and `'budget-exhausted'` events. */
-  onEvent?: EventListener;
+  onEvent?: ResilienceEventListener;
   /** Time and randomness, for tests. @default systemClock */
   clock?: Clock;
 }

@@ -2,6 +2,7 @@ import { type Backoff, exponentialBackoff } from '../backoff.ts';
 import { type Clock, startTimer } from '../clock.ts';
 import { RetryExhaustedError } from '../errors/retry-exhausted-error.ts';
 import { TimeoutError } from '../errors/timeout-error.ts';
+import type { Outcome } from '../outcome.ts';
 import {
   clockOption,
   deadline,
@@ -12,7 +13,7 @@ import {
   positiveInteger,
   ratio,
 } from '../validate.ts';
-import { execute, NOT_RETRYABLE, type Outcome, type Policy, type RunState, type Verdict } from './engine.ts';
+import { execute, NOT_RETRYABLE, type Policy, type RunState, type Verdict } from './engine.ts';
 
 /** What an operation run by `retryAsync()` is given. */
 export interface OperationContext {
@@ -131,7 +132,7 @@ function asyncPolicy<T>(
     const ctx: RetryAsyncContext = {
       attempt: call.attempts,
       elapsed: s.clock.now() - call.start,
-      error: outcome.error,
+      error: outcome.threw ? outcome.error : undefined,
     };
     if (call.previousDelay !== undefined) ctx.previousDelay = call.previousDelay;
     return ctx;
