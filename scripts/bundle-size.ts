@@ -40,7 +40,7 @@ export const entries: SizeEntry[] = [
   { label: 'resilient-fetch/ky (all of src/ky.ts)', entry: 'src/ky.ts', budget: 11.3 * KB },
   { label: 'resilientFetch alone', entry: 'src/index.ts', exports: ['resilientFetch'], budget: 10.3 * KB },
   { label: 'retry alone', entry: 'src/index.ts', exports: ['retry'], budget: 5.75 * KB },
-  { label: 'timeout alone', entry: 'src/index.ts', exports: ['timeout'], budget: 1.56 * KB },
+  { label: 'timeout alone', entry: 'src/index.ts', exports: ['timeout'], budget: 1.95 * KB },
 ];
 
 export interface SizeResult {

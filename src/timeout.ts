@@ -1,7 +1,9 @@
+import { abortableBody } from './body-abort.ts';
 import { startTimer } from './clock.ts';
 import { TimeoutError } from './errors/timeout-error.ts';
 import { type ResilienceEventListener, redactUrl } from './events.ts';
 import { requestMethod, requestSignal, requestUrl } from './request-info.ts';
+import { isResponse } from './response-check.ts';
 import type { FetchLike, Middleware } from './types.ts';
 import { deadline, func, invalid, optionsObject } from './validate.ts';
 
@@ -24,8 +26,9 @@ export interface TimeoutOptions {
  *
  * - The caller's own abort rejects at once with the caller's reason, never with a `TimeoutError`.
  * - Once the `Response` is returned the timer is gone: it never aborts a body the caller is still reading.
- *   (An abort of the caller's signal after that point no longer reaches the body through this stage either:
- *   cancel an unwanted body with `response.body?.cancel()`.)
+ *   The caller's signal still does, as with plain `fetch`: aborting it while the body is being read errors
+ *   the body stream with the caller's reason and closes the connection (a chat UI's "stop" on a streamed
+ *   completion). The listener on the caller's signal goes when the body ends, errors or is cancelled.
  * - One `AbortController` per call. Nested stages (the attempt deadline under the total one) share one timer
  *   per call, armed for the nearest deadline; it is cleared when the call settles, and so is the listener on
  *   the caller's signal, so a long-lived signal shared by many calls accumulates nothing.
@@ -149,8 +152,15 @@ class Deadline {
       Promise.resolve(next(input, init ? { ...init, signal } : { signal })).then(
         (response) => {
           if (!this.#settled) {
+            const caller = this.#caller;
             this.#release();
-            this.#resolve(response);
+            // The caller's signal still stops the body, as with plain fetch. Where the caller's signal is
+            // another stage's, that stage's root does it; a call without a signal pays nothing here.
+            this.#resolve(
+              caller === undefined || (caller as StagedSignal)[STAGE] !== undefined || !isResponse(response)
+                ? response
+                : abortableBody(response, caller, this.#controller),
+            );
           } else {
             // A transport that ignored the abort answered after the deadline: free the connection.
             response?.body?.cancel().catch(() => {});
