@@ -18,6 +18,7 @@ export { circuitBreaker } from './circuit-breaker/circuit-breaker.ts';
 export type { CoolDownMode } from './circuit-breaker/cool-down.ts';
 export type { CircuitBreakerOptions, CircuitOutcome } from './circuit-breaker/options.ts';
 export type { CircuitBreakerSnapshot, CircuitSnapshot } from './circuit-breaker/snapshot.ts';
+export { restoreBreaker, snapshotBreaker } from './circuit-breaker/snapshot.ts';
 export type { StrategySnapshot } from './circuit-breaker/strategy.ts';
 export type { Clock } from './clock.ts';
 export { systemClock } from './clock.ts';

@@ -28,6 +28,8 @@ export interface Permit {
 export interface Gate {
   admit(input: string | URL | Request, init: RequestInit | undefined): Permit | Promise<Permit>;
   settle(permit: Permit, outcome: Outcome<Response>, aborted: boolean): void;
+  /** For the helpers that are not methods, so that a bundle without them does not carry them (snapshots). */
+  core: BreakerCore;
 }
 
 /** Each breaker's gate, kept off its public type: `gateOf()` is for this package's integrations only. */

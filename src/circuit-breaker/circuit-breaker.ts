@@ -11,7 +11,6 @@ import { type CircuitBreakerOptions, normaliseBreakerOptions } from './options.t
 import { Registry } from './registry.ts';
 import { samplingStrategy } from './sampling.ts';
 import { settlement } from './settlement.ts';
-import type { CircuitBreakerSnapshot } from './snapshot.ts';
 
 /** A circuit breaker: a `Middleware` that also carries state inspection and manual control, per key. */
 export interface CircuitBreaker extends Middleware {
@@ -23,10 +22,6 @@ export interface CircuitBreaker extends Middleware {
   reset(key: string): void;
   /** Opens the circuit now, as if it had just tripped: trial calls after `recoveryTimeout`. */
   open(key: string): void;
-  /** The circuits that differ from a fresh one, as plain JSON with absolute times (see `restore`). */
-  toJSON(): CircuitBreakerSnapshot;
-  /** Takes back what `toJSON()` returned, possibly in another process; circuits not listed are kept. */
-  restore(snapshot: CircuitBreakerSnapshot): void;
   /** How many circuits are held (at most `maxCircuits`, plus isolated ones). */
   readonly size: number;
 }
@@ -118,8 +113,7 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
 
   const breaker = Object.assign(middleware, controls(registry, o.clock));
   Object.defineProperty(breaker, 'size', { get: () => registry.size, enumerable: true });
-  registerGate(breaker, { admit, settle });
-  if (options.restore !== undefined) breaker.restore(options.restore);
+  registerGate(breaker, { admit, settle, core });
   return breaker as CircuitBreaker;
 }
 

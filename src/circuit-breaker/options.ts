@@ -13,7 +13,6 @@ import {
   readOptions,
 } from '../validate.ts';
 import type { CoolDownMode } from './cool-down.ts';
-import type { CircuitBreakerSnapshot } from './snapshot.ts';
 
 /** What `isFailure` is given: the attempt's response, or its error. */
 export type CircuitOutcome =
@@ -75,8 +74,6 @@ export interface CircuitBreakerOptions {
    * @default 1_000
    */
   maxCircuits?: number;
-  /** State to start from: what `toJSON()` of a breaker returned, possibly in another process. */
-  restore?: CircuitBreakerSnapshot;
   /** Receives `'circuit-state'`, `'circuit-rejected'` and `'circuit-cool-down'` events. */
   onEvent?: ResilienceEventListener;
   /** Time and randomness, for tests. @default systemClock */
@@ -103,7 +100,7 @@ export interface NormalisedBreakerOptions {
 
 const COOL_DOWN = oneOf(['wait', 'fail-fast', false], "'wait', 'fail-fast' or false");
 
-/** Every option but `restore` (the breaker applies it), with its check and default. */
+/** Every option, with its check and default. */
 const SPECS: readonly OptionSpec[] = [
   ['failureThreshold', positiveInteger, 5],
   ['failureRateThreshold', ratio],
