@@ -4,7 +4,7 @@ import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { circuitBreaker } from '../../src/circuit-breaker/circuit-breaker.ts';
 import type { CircuitBreakerOptions } from '../../src/circuit-breaker/options.ts';
-import { restoreBreaker, snapshotBreaker } from '../../src/circuit-breaker/snapshot.ts';
+import { snapshotBreaker } from '../../src/circuit-breaker/snapshot.ts';
 import type { ResilienceEvent } from '../../src/events.ts';
 import { fakeClock, flush } from '../helpers/fake-clock.ts';
 import { type Step, scripted } from '../helpers/fake-transport.ts';

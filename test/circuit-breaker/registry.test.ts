@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { circuitBreaker } from '../../src/circuit-breaker/circuit-breaker.ts';
-import { restoreBreaker, snapshotBreaker } from '../../src/circuit-breaker/snapshot.ts';
+import { snapshotBreaker } from '../../src/circuit-breaker/snapshot.ts';
 import { fakeClock } from '../helpers/fake-clock.ts';
 import { networkError, scripted } from '../helpers/fake-transport.ts';
 
