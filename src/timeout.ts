@@ -3,6 +3,7 @@ import { startTimer } from './clock.ts';
 import { TimeoutError } from './errors/timeout-error.ts';
 import { type ResilienceEventListener, redactUrl } from './events.ts';
 import { requestMethod, requestSignal, requestUrl } from './request-info.ts';
+import { perRequest } from './request-options.ts';
 import { isResponse } from './response-check.ts';
 import type { FetchLike, Middleware } from './types.ts';
 import { deadline, func, invalid, optionsObject } from './validate.ts';
@@ -50,17 +51,14 @@ export function timeout(ms: number, options: TimeoutOptions = {}): Middleware {
 
   return (next) =>
     function timeoutFetch(input, init) {
-      let limit = ms;
-      const override = (init?.resilience as Record<string, unknown> | undefined)?.[key];
-      if (override !== undefined) {
-        if (override === false) return next(input, init);
-        try {
-          limit = deadline(`resilience.${key}`, override);
-        } catch (error) {
-          return Promise.reject(error);
-        }
+      let limit: number | false | undefined;
+      try {
+        limit = perRequest(init, key, deadline);
+      } catch (error) {
+        return Promise.reject(error);
       }
-      return new Deadline(limit, key, onEvent, input, init).run(next);
+      if (limit === false) return next(input, init);
+      return new Deadline(limit ?? ms, key, onEvent, input, init).run(next);
     };
 }
 

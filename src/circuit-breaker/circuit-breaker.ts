@@ -1,7 +1,9 @@
 import type { CircuitState } from '../events.ts';
 import { requestSignal } from '../request-info.ts';
+import { perRequest } from '../request-options.ts';
 import { isResponse, notAResponse } from '../response-check.ts';
 import type { FetchLike, Middleware } from '../types.ts';
+import { invalid } from '../validate.ts';
 import { admission, type BreakerCore, type Permit, registerGate } from './admission.ts';
 import { Circuit, type CircuitConfig } from './circuit.ts';
 import { consecutiveStrategy } from './consecutive.ts';
@@ -100,9 +102,9 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
 
   const middleware: Middleware = (next: FetchLike) =>
     function circuitBreakerFetch(input, init) {
-      if (init?.resilience?.circuitBreaker === false) return next(input, init);
       let permit: Permit | Promise<Permit>;
       try {
+        if (perRequest(init, 'circuitBreaker', onlyFalse) === false) return next(input, init);
         permit = admit(input, init);
       } catch (error) {
         return Promise.reject(error);
@@ -129,3 +131,6 @@ function lastOriginKey(): (url: string) => string {
     return lastKey;
   };
 }
+
+/** `resilience.circuitBreaker` may only turn the breaker off for a call. */
+const onlyFalse = (where: string, value: unknown): never => invalid(where, 'false', value);

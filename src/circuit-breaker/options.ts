@@ -5,7 +5,7 @@ import {
   deadline,
   duration,
   func,
-  type OptionSpec,
+  type OptionSpecs,
   oneOf,
   optionsObject,
   positiveInteger,
@@ -101,25 +101,25 @@ export interface NormalisedBreakerOptions {
 const COOL_DOWN = oneOf(['wait', 'fail-fast', false], "'wait', 'fail-fast' or false");
 
 /** Every option, with its check and default. */
-const SPECS: readonly OptionSpec[] = [
-  ['failureThreshold', positiveInteger, 5],
-  ['failureRateThreshold', ratio],
-  ['samplingDuration', deadline, 30_000],
-  ['minimumThroughput', positiveInteger, 20],
-  ['recoveryTimeout', duration, 30_000],
-  ['halfOpenMaxCalls', positiveInteger, 1],
-  ['successThreshold', positiveInteger, 1],
-  ['key', func],
-  ['isFailure', func],
-  ['coolDown', COOL_DOWN, 'wait'],
-  ['maxCoolDown', duration, 60_000],
-  ['maxCircuits', positiveInteger, 1_000],
-  ['onEvent', func],
-  ['clock', clockOption, systemClock],
-];
+const SPECS: OptionSpecs<CircuitBreakerOptions> = {
+  failureThreshold: [positiveInteger, 5],
+  failureRateThreshold: [ratio],
+  samplingDuration: [deadline, 30_000],
+  minimumThroughput: [positiveInteger, 20],
+  recoveryTimeout: [duration, 30_000],
+  halfOpenMaxCalls: [positiveInteger, 1],
+  successThreshold: [positiveInteger, 1],
+  key: [func],
+  isFailure: [func],
+  coolDown: [COOL_DOWN, 'wait'],
+  maxCoolDown: [duration, 60_000],
+  maxCircuits: [positiveInteger, 1_000],
+  onEvent: [func],
+  clock: [clockOption, systemClock],
+};
 
 /** Applies defaults and validates every option once; errors name the option and the value. */
 export function normaliseBreakerOptions(options: CircuitBreakerOptions): NormalisedBreakerOptions {
   optionsObject('circuitBreaker: options', options);
-  return readOptions('circuitBreaker: ', options, SPECS);
+  return readOptions<CircuitBreakerOptions, NormalisedBreakerOptions>('circuitBreaker: ', options, SPECS);
 }

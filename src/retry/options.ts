@@ -5,7 +5,7 @@ import {
   duration,
   func,
   nonNegativeInteger,
-  type OptionSpec,
+  type OptionSpecs,
   optionsObject,
   readOptions,
   rule,
@@ -119,27 +119,26 @@ const randomKey = () => crypto.randomUUID();
 const listOf = (test: (item: unknown) => boolean, what: string) =>
   rule((list) => Array.isArray(list) && list.every(test), what);
 
-const SPECS: readonly OptionSpec[] = [
-  ['limit', nonNegativeInteger, 2],
-  ['methods', listOf((m) => typeof m === 'string', 'an array of method names'), DEFAULT_METHODS],
-  [
-    'statusCodes',
+/** The options a call may override, with their checks and defaults. */
+const SPECS: OptionSpecs<Omit<RetryOptions, 'budget' | 'onEvent' | 'clock'>> = {
+  limit: [nonNegativeInteger, 2],
+  methods: [listOf((m) => typeof m === 'string', 'an array of method names'), DEFAULT_METHODS],
+  statusCodes: [
     listOf(
       (s) => Number.isInteger(s) && (s as number) >= 100 && (s as number) <= 599,
       'an array of HTTP status codes (100-599)',
     ),
     DEFAULT_STATUS_CODES,
   ],
-  ['backoff', func],
-  ['maxRetryAfter', duration, 60_000],
-  ['shouldRetry', func],
-  ['onRetry', func],
-  [
-    'idempotencyKey',
+  backoff: [func],
+  maxRetryAfter: [duration, 60_000],
+  shouldRetry: [func],
+  onRetry: [func],
+  idempotencyKey: [
     rule((k) => typeof k === 'boolean' || typeof k === 'function', 'a boolean or a function'),
     false,
   ],
-];
+};
 
 /**
  * Validates the per-call options of the retry stage (those a request may override), naming the bad option.
@@ -150,7 +149,7 @@ export function normaliseRetryOptions(
   defaultBackoff: Backoff,
 ): NormalisedRetryOptions {
   optionsObject('retry: options', options);
-  const o = readOptions<Required<RetryOptions>>('retry: ', options, SPECS);
+  const o = readOptions('retry: ', options, SPECS);
   const key = o.idempotencyKey;
   return {
     ...o,

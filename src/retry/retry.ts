@@ -1,9 +1,9 @@
 import { exponentialBackoff } from '../backoff.ts';
 import type { GiveUpReason } from '../events.ts';
 import { isRequest, requestHeader, requestMethod, requestSignal } from '../request-info.ts';
-import { resolveStage } from '../request-options.ts';
+import { mergedOver, perRequest } from '../request-options.ts';
 import type { FetchLike, Middleware } from '../types.ts';
-import { clockOption, func, invalid, optionsObject } from '../validate.ts';
+import { clockOption, func, optionsObject } from '../validate.ts';
 import { replayOf } from './body.ts';
 import { createBudget } from './budget.ts';
 import { execute } from './engine.ts';
@@ -40,6 +40,7 @@ export function retry(options: RetryOptions = {}): Middleware {
   const defaultBackoff = exponentialBackoff({ random: () => clock.random() });
   const normalise = (raw: RetryOptions) => normaliseRetryOptions(raw, defaultBackoff);
   const normalised = normalise(options);
+  const merge = mergedOver(options, normalise, 'limit');
 
   return function retryMiddleware(next: FetchLike): FetchLike {
     const policy = httpPolicy(next, clock, budget, onEvent);
@@ -47,21 +48,11 @@ export function retry(options: RetryOptions = {}): Middleware {
     return function retryFetch(input, init) {
       if (init !== undefined && (init as Record<symbol, unknown>)[RETRYING] === true)
         return next(input, init);
-      let resolved: NormalisedRetryOptions | false = normalised;
-      const override = init?.resilience?.retry;
-      if (override !== undefined) {
-        try {
-          if (
-            override !== false &&
-            typeof override !== 'number' &&
-            (typeof override !== 'object' || override === null)
-          ) {
-            invalid('resilience.retry', 'an options object, a number or false', override);
-          }
-          resolved = resolveStage(override, options, normalised, normalise, 'limit');
-        } catch (error) {
-          return Promise.reject(error);
-        }
+      let resolved: NormalisedRetryOptions | false | undefined;
+      try {
+        resolved = perRequest(init, 'retry', merge) ?? normalised;
+      } catch (error) {
+        return Promise.reject(error);
       }
       const now = clock.now();
       budget?.deposit(now);
