@@ -36,10 +36,10 @@ export const entries: SizeEntry[] = [
   // so any growth is a decision. The goal stays lower: resilientFetch alone 3.00 kB and retry alone 1.20 kB, the size that
   // would make this the lightest resilience layer in JavaScript (peers: p-retry 1.80 kB, cockatiel 4.21 kB).
   // Lower a budget whenever a change reaches below it.
-  { label: 'resilient-fetch (all of src/index.ts)', entry: 'src/index.ts', budget: 12.0 * KB },
-  { label: 'resilient-fetch/ky (all of src/ky.ts)', entry: 'src/ky.ts', budget: 11.3 * KB },
-  { label: 'resilientFetch alone', entry: 'src/index.ts', exports: ['resilientFetch'], budget: 10.3 * KB },
-  { label: 'retry alone', entry: 'src/index.ts', exports: ['retry'], budget: 5.75 * KB },
+  { label: 'resilient-fetch (all of src/index.ts)', entry: 'src/index.ts', budget: 12.6 * KB },
+  { label: 'resilient-fetch/ky (all of src/ky.ts)', entry: 'src/ky.ts', budget: 11.85 * KB },
+  { label: 'resilientFetch alone', entry: 'src/index.ts', exports: ['resilientFetch'], budget: 10.9 * KB },
+  { label: 'retry alone', entry: 'src/index.ts', exports: ['retry'], budget: 6.1 * KB },
   { label: 'timeout alone', entry: 'src/index.ts', exports: ['timeout'], budget: 1.95 * KB },
 ];
 

@@ -11,7 +11,8 @@ export type GiveUpReason =
   | 'limit' // every allowed attempt was made
   | 'budget' // the retry budget refused the retry
   | 'retry-after-too-long' // the server asked for a wait above `maxRetryAfter`
-  | 'deadline' // the caller's signal or the total deadline ended the call during a retry
+  | 'deadline' // an outer timeout (the total deadline) ended the call
+  | 'aborted' // the caller's own signal ended the call
   | 'not-replayable' // the request body is a stream and cannot be sent again
   | 'not-retryable'; // the last outcome is one the rules do not retry
 

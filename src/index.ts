@@ -65,6 +65,7 @@ export type {
   RetryAsyncOptions,
 } from './retry/retry-async.ts';
 export { retryAll, retryAsync } from './retry/retry-async.ts';
+export { retryDefaults } from './retry/rules.ts';
 export type { TimeoutOptions } from './timeout.ts';
 export { timeout } from './timeout.ts';
 export type { FetchLike, Middleware } from './types.ts';

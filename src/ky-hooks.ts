@@ -6,11 +6,11 @@ import type { CircuitBreakerOptions } from './circuit-breaker/options.ts';
 import { systemClock } from './clock.ts';
 import { CircuitOpenError } from './errors/circuit-open-error.ts';
 import { bothListeners, type ResilienceEventListener, type RetryReason, redactUrl } from './events.ts';
-import { serverRequestedWait } from './headers/rate-limit.ts';
 import type { Outcome } from './outcome.ts';
+import { transportFailure } from './response-check.ts';
 import { createBudget } from './retry/budget.ts';
-import { errorVerdict, retriableStatus } from './retry/decide.ts';
 import { normaliseRetryOptions, type RetryOptions } from './retry/options.ts';
+import { type Attempt, errorVerdict, giveUpReason, responseVerdict, type Verdict } from './retry/rules.ts';
 import { func, invalid, nonNegativeInteger, optionsObject } from './validate.ts';
 
 /** Options of `kyHooks()`. */
@@ -41,8 +41,8 @@ const KY_METHODS = ['get', 'put', 'head', 'delete', 'options', 'trace', 'query',
  * - every attempt is gated by a circuit breaker (per origin by default) and its outcome recorded;
  * - a retried status waits for exactly the server-requested time (Retry-After or rate-limit headers, never
  *   jittered; above `maxRetryAfter` no retry), else for this package's backoff;
- * - POST/PATCH are retried only with an `Idempotency-Key` header; the retry budget is shared by every call
- *   through these hooks.
+ * - the same retry rules as `retry()` (methods, statuses, server directives, rate-limit 403s, waits); the
+ *   retry budget is shared by every call through these hooks.
  *
  * Prefer `kyResilience()` when ky may simply use the pipeline as its `fetch`; use these hooks when ky's
  * retry loop must stay (its `beforeRetry` hooks, its `timeout` per attempt).
@@ -130,12 +130,16 @@ export function kyHooks(options: KyHooksOptions = {}): Options & { hooks: Hooks 
     const budget = raw.budget === false ? undefined : createBudget(raw.budget);
     const retryEvents = func('kyHooks: retry.onEvent', raw.onEvent);
     const emit = bothListeners(onEvent, retryEvents);
-    const allowed = (request: Request) =>
-      retry.methods.has(request.method) || request.headers.get('idempotency-key') !== null;
-    const spend = (request: Request) => {
-      if (!budget || budget.withdraw(clock.now())) return true;
-      emit?.({ type: 'budget-exhausted', url: redactUrl(request.url), method: request.method });
-      return false;
+    const attemptOf = (request: Request): Attempt => ({
+      method: request.method,
+      keyed: request.headers.get('idempotency-key') !== null,
+    });
+    // The limit and the budget, as retry() applies them: true when this retry may be made.
+    const mayRetry = (request: Request, verdict: Verdict, final: boolean) => {
+      const giveUp = giveUpReason(verdict, final, 'limit', budget, clock.now());
+      if (giveUp === 'budget')
+        emit?.({ type: 'budget-exhausted', url: redactUrl(request.url), method: request.method });
+      return verdict.kind === 'retry' && giveUp === undefined;
     };
     const announce = (
       request: Request,
@@ -165,14 +169,11 @@ export function kyHooks(options: KyHooksOptions = {}): Options & { hooks: Hooks 
     // Retried statuses are decided here, where the response (and its headers) is at hand: a forced retry
     // carries the exact delay, the server's own when it asked for one.
     hooks.afterResponse.push(({ request, response, retryCount }) => {
-      if (retryCount >= retry.limit || !retriableStatus(retry, response.status, request, undefined)) return;
-      if (!allowed(request)) return;
-      const now = clock.now();
-      const wait = serverRequestedWait(response.headers, now);
-      if (wait !== undefined && wait > retry.maxRetryAfter) return;
-      if (!spend(request)) return;
-      const delay = wait ?? retry.backoff(retryCount + 1);
-      announce(request, retryCount + 1, delay, 'status', response.status);
+      const final = retryCount >= retry.limit;
+      const verdict = responseVerdict(retry, attemptOf(request), response, final, clock.now());
+      if (verdict.kind !== 'retry' || !mayRetry(request, verdict, final)) return;
+      const delay = verdict.wait ?? retry.backoff(retryCount + 1);
+      announce(request, retryCount + 1, delay, verdict.reason, response.status);
       return ky.retry({ delay, code: 'RESILIENT_FETCH_STATUS' });
     });
     result.retry = {
@@ -185,9 +186,9 @@ export function kyHooks(options: KyHooksOptions = {}): Options & { hooks: Hooks 
       // Errors only: a retried status was already decided in afterResponse, so an HTTPError here is final.
       shouldRetry: ({ error, retryCount }) => {
         const request = (error as { request?: Request }).request;
-        if (!request || (error as Error).name === 'HTTPError' || !allowed(request)) return false;
-        const verdict = errorVerdict(unwrap(error));
-        if (verdict.kind !== 'retry' || !spend(request)) return false;
+        if (!request || (error as Error).name === 'HTTPError') return false;
+        const verdict = errorVerdict(retry, attemptOf(request), unwrap(error));
+        if (verdict.kind !== 'retry' || !mayRetry(request, verdict, retryCount > retry.limit)) return false;
         const delay = retry.backoff(retryCount);
         chosen.push(delay);
         announce(request, retryCount, delay, verdict.reason);
@@ -201,6 +202,10 @@ export function kyHooks(options: KyHooksOptions = {}): Options & { hooks: Hooks 
 /** ky wraps fetch's network `TypeError` in its `NetworkError` and reports its own timeouts as `TimeoutError`. */
 function unwrap(error: Error): unknown {
   if (error instanceof CircuitOpenError) return error;
-  if (error.name === 'NetworkError') return new TypeError(error.message, { cause: error });
+  // The original error keeps undici's `cause.code`, which tells a connection refused before sending.
+  if (error.name === 'NetworkError')
+    return transportFailure(error.cause) === 'network-error'
+      ? error.cause
+      : new TypeError(error.message, { cause: error });
   return error;
 }

@@ -1,27 +1,16 @@
 import type { Backoff, BackoffContext } from '../backoff.ts';
 import { type Clock, clampDelay } from '../clock.ts';
 import { RetryExhaustedError } from '../errors/retry-exhausted-error.ts';
-import type { GiveUpReason, RetryReason } from '../events.ts';
+import type { GiveUpReason } from '../events.ts';
 import type { Outcome } from '../outcome.ts';
 import type { RetryBudget } from './budget.ts';
+import { abortReason, giveUpReason, type Verdict } from './rules.ts';
 
 /**
  * The one retry loop, shared by `retry()` (attempts are fetches) and `retryAsync()` (attempts are any async
  * operation): attempt → classify the outcome → limit and budget → wait → next attempt. What an attempt is, how
  * an outcome is judged and what is reported are the policy's; the order of those steps is the engine's.
  */
-
-/** How a policy judges one attempt's outcome. */
-export type Verdict =
-  /** A value that is not a failure: the call ends with it. */
-  | { kind: 'done' }
-  /** A failure that must not be retried: the call ends with it (an error rethrown unchanged). */
-  | { kind: 'fail'; giveUp: GiveUpReason }
-  /** A failure worth retrying; `wait` (ms) is a server-requested delay that replaces the backoff. */
-  | { kind: 'retry'; reason: RetryReason; wait?: number };
-
-export const DONE: Verdict = Object.freeze({ kind: 'done' });
-export const NOT_RETRYABLE: Verdict = Object.freeze({ kind: 'fail', giveUp: 'not-retryable' });
 
 /** The state of one call through the engine; policies extend it with their own fields. */
 export interface RunState {
@@ -39,6 +28,8 @@ export interface RunState {
   /** The delay used before the previous retry. */
   previousDelay: number | undefined;
 }
+
+export type { Verdict };
 
 export interface Policy<T, C extends RunState, X extends BackoffContext> {
   clock: Clock;
@@ -128,7 +119,7 @@ async function run<T, C extends RunState, X extends BackoffContext>(
     if (judged === undefined) {
       // The caller's abort or an outer deadline: never retried, whatever the error says.
       if (outcome.threw && signal?.aborted) {
-        policy.end?.(call, outcome, 'deadline');
+        policy.end?.(call, outcome, abortReason(signal));
         throw signal.reason;
       }
       judged = classify(policy, call, outcome);
@@ -147,11 +138,8 @@ async function run<T, C extends RunState, X extends BackoffContext>(
       throw outcome.error;
     }
 
-    let giveUp = verdict.kind === 'fail' ? verdict.giveUp : final ? call.refusal : undefined;
-    if (giveUp === undefined && policy.budget && !policy.budget.withdraw(policy.clock.now())) {
-      policy.budgetExhausted?.(call);
-      giveUp = 'budget';
-    }
+    const giveUp = giveUpReason(verdict, final, call.refusal, policy.budget, policy.clock.now());
+    if (giveUp === 'budget') policy.budgetExhausted?.(call);
     if (giveUp !== undefined) {
       policy.end?.(call, outcome, giveUp);
       if (!outcome.threw) return outcome.value;
@@ -167,7 +155,7 @@ async function run<T, C extends RunState, X extends BackoffContext>(
     try {
       await policy.clock.sleep(delay, signal);
     } catch (error) {
-      policy.end?.(call, { threw: true, error }, 'deadline');
+      policy.end?.(call, { threw: true, error }, signal ? abortReason(signal) : 'deadline');
       throw error;
     }
     call.previousDelay = delay;

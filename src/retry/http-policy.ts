@@ -5,9 +5,16 @@ import { requestUrl } from '../request-info.ts';
 import { isResponse, notAResponse } from '../response-check.ts';
 import type { FetchLike } from '../types.ts';
 import type { RetryBudget } from './budget.ts';
-import { errorVerdict, overrideVerdict, responseVerdict, retriableStatus } from './decide.ts';
-import { DONE, NOT_RETRYABLE, type Policy, type RunState, type Verdict } from './engine.ts';
+import type { Policy, RunState } from './engine.ts';
 import type { NormalisedRetryOptions, RetryContext } from './options.ts';
+import {
+  type Attempt,
+  errorVerdict,
+  NOT_RETRYABLE,
+  overrideVerdict,
+  responseVerdict,
+  type Verdict,
+} from './rules.ts';
 
 /** One fetch call through the retry stage. */
 export interface HttpCall extends RunState {
@@ -16,6 +23,8 @@ export interface HttpCall extends RunState {
   init: RequestInit;
   options: NormalisedRetryOptions;
   method: string;
+  /** What the retry rules read of the request. */
+  request: Attempt;
   /** Send a `clone()` of the `Request` input on every attempt a retry may follow. */
   clone: boolean;
   /** The redacted URL, computed once when an event needs it. */
@@ -88,20 +97,18 @@ export function httpPolicy(
       let verdict: Verdict;
       if (outcome.threw) {
         if (call.fatal !== undefined && outcome.error === call.fatal) return NOT_RETRYABLE;
-        verdict = errorVerdict(outcome.error);
+        verdict = errorVerdict(options, call.request, outcome.error);
       } else {
         const response = outcome.value;
         if (!isResponse(response)) {
           throw notAResponse('retry', response);
         }
-        verdict = retriableStatus(options, response.status, call.input, call.init)
-          ? responseVerdict(options, response, true, final, clock.now())
-          : DONE;
+        verdict = responseVerdict(options, call.request, response, final, clock.now());
       }
       call.context = undefined;
       if (!options.shouldRetry) return verdict;
       call.context = buildContext(call, clock, outcome, verdict);
-      return overrideVerdict(options, call.context, verdict, final, clock.now());
+      return overrideVerdict(options, call.request, call.context, verdict, final, clock.now());
     },
 
     context(call, outcome, verdict) {

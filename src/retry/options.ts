@@ -10,6 +10,7 @@ import {
   readOptions,
   rule,
 } from '../validate.ts';
+import { retryDefaults } from './rules.ts';
 
 /** What `shouldRetry`, `onRetry` and `backoff` learn about the attempt that just ended. */
 export interface RetryContext {
@@ -50,12 +51,21 @@ export interface RetryOptions {
   /** Retries after the first attempt (so `limit + 1` attempts at most). @default 2 */
   limit?: number;
   /**
-   * Methods retried. Any other method (POST, PATCH…) is retried only when the request carries an
-   * `Idempotency-Key` header (RFC 9110 §9.2.2: a client SHOULD NOT retry a non-idempotent request blindly).
+   * Methods retried on any retryable failure. Any other method (POST, PATCH…) is retried when the request
+   * carries an `Idempotency-Key` header, or when the failure shows the server did not process it: a 408, 429,
+   * 503 or 529 (each while in `statusCodes`), a rate-limit 403, or a connection that failed before the request
+   * was sent (undici's `cause.code` `ECONNREFUSED`, `ENOTFOUND`, `EAI_AGAIN`, `UND_ERR_CONNECT_TIMEOUT`).
+   * RFC 9110 §9.2.2: a client SHOULD NOT retry a non-idempotent request blindly.
    * @default ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE', 'QUERY']
    */
   methods?: readonly string[];
-  /** Response statuses retried. @default [408, 429, 500, 502, 503, 504] */
+  /**
+   * Response statuses retried (529: overloaded, as Anthropic sends it). A 403 with `Retry-After` or
+   * `x-ratelimit-remaining: 0` is a rate limit, retried like a 429 while 429 is listed. A response with
+   * `x-should-retry` or `stripe-should-retry` is retried as that header says (`true`: any status ≥ 400).
+   * Extend the defaults with `[...retryDefaults.statusCodes, 418]`.
+   * @default [408, 429, 500, 502, 503, 504, 529]
+   */
   statusCodes?: readonly number[];
   /** Delay before retry number `attempt` (1 for the first). @default exponentialBackoff() with full jitter */
   backoff?: Backoff;
@@ -66,8 +76,9 @@ export interface RetryOptions {
    */
   maxRetryAfter?: number;
   /**
-   * Overrides the decision: `true` retries, `false` does not, `undefined` falls back to the default rules.
-   * Idempotency, the limit and the budget still apply.
+   * Overrides the decision, server directives included: `true` retries, `false` does not, `undefined` falls
+   * back to the default rules. The method rule (see `methods`), the limit, the budget, `maxRetryAfter` and a
+   * stream body sent once still apply.
    */
   shouldRetry?: (context: RetryContext) => boolean | undefined | Promise<boolean | undefined>;
   /** Called before each wait, with the context and the chosen delay in ms. */
@@ -110,10 +121,6 @@ export interface NormalisedRetryOptions {
   idempotencyKey: (() => string) | undefined;
 }
 
-/** RFC 9110 §9.2.2 idempotent methods, plus QUERY (safe, IETF httpbis safe-method-w-body draft). */
-export const DEFAULT_METHODS = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE', 'QUERY'] as const;
-export const DEFAULT_STATUS_CODES = [408, 429, 500, 502, 503, 504] as const;
-
 const randomKey = () => crypto.randomUUID();
 
 const listOf = (test: (item: unknown) => boolean, what: string) =>
@@ -121,17 +128,17 @@ const listOf = (test: (item: unknown) => boolean, what: string) =>
 
 /** The options a call may override, with their checks and defaults. */
 const SPECS: OptionSpecs<Omit<RetryOptions, 'budget' | 'onEvent' | 'clock'>> = {
-  limit: [nonNegativeInteger, 2],
-  methods: [listOf((m) => typeof m === 'string', 'an array of method names'), DEFAULT_METHODS],
+  limit: [nonNegativeInteger, retryDefaults.limit],
+  methods: [listOf((m) => typeof m === 'string', 'an array of method names'), retryDefaults.methods],
   statusCodes: [
     listOf(
       (s) => Number.isInteger(s) && (s as number) >= 100 && (s as number) <= 599,
       'an array of HTTP status codes (100-599)',
     ),
-    DEFAULT_STATUS_CODES,
+    retryDefaults.statusCodes,
   ],
   backoff: [func],
-  maxRetryAfter: [duration, 60_000],
+  maxRetryAfter: [duration, retryDefaults.maxRetryAfter],
   shouldRetry: [func],
   onRetry: [func],
   idempotencyKey: [

@@ -13,7 +13,8 @@ import {
   positiveInteger,
   ratio,
 } from '../validate.ts';
-import { execute, NOT_RETRYABLE, type Policy, type RunState, type Verdict } from './engine.ts';
+import { execute, type Policy, type RunState } from './engine.ts';
+import { NOT_RETRYABLE, type Verdict } from './rules.ts';
 
 /** What an operation run by `retryAsync()` is given. */
 export interface OperationContext {

@@ -19,10 +19,12 @@ import { type NormalisedRetryOptions, normaliseRetryOptions, type RetryOptions }
 export const RETRYING: symbol = Symbol.for('resilient-fetch.retrying');
 
 /**
- * Retries failed calls with backoff and jitter, honouring Retry-After and rate-limit headers, within a retry
- * budget shared by every call through the stage. Only idempotent methods are retried, and POST/PATCH… only
- * with an `Idempotency-Key` header. The last response is returned as is (a 503 is a value); an error that
- * was retried until the end rejects with `RetryExhaustedError`.
+ * Retries failed calls with backoff and jitter, honouring Retry-After and rate-limit headers and the server's
+ * own `x-should-retry`, within a retry budget shared by every call through the stage. The rules, in order,
+ * are in `rules.ts`: idempotent methods are retried on any retryable failure; POST, PATCH… with an
+ * `Idempotency-Key` header, or when the failure shows the server did not process the request (a 429, 503,
+ * 529, rate-limit 403, or a connection refused before sending). The last response is returned as is (a 503
+ * is a value); an error that was retried until the end rejects with `RetryExhaustedError`.
  *
  * @throws {TypeError|RangeError} for a bad option, naming it.
  * @example
@@ -61,18 +63,12 @@ export function retry(options: RetryOptions = {}): Middleware {
       const method = requestMethod(input, init);
       let limit = resolved.limit;
       let refusal: GiveUpReason = 'limit';
-      // RFC 9110 §9.2.2: a non-idempotent request is retried only when an Idempotency-Key makes it safe.
-      if (
-        limit > 0 &&
-        !resolved.methods.has(method) &&
-        requestHeader(input, init, 'idempotency-key') === null
-      ) {
-        if (resolved.idempotencyKey)
-          init = withHeader(input, init, 'idempotency-key', resolved.idempotencyKey());
-        else {
-          limit = 0;
-          refusal = 'not-retryable';
-        }
+      let keyed = requestHeader(input, init, 'idempotency-key') !== null;
+      // RFC 9110 §9.2.2: a non-idempotent request is sent again blindly only with an Idempotency-Key; without
+      // one the rules retry it only where the failure shows the server did not process it (rules.ts).
+      if (limit > 0 && !keyed && resolved.idempotencyKey && !resolved.methods.has(method)) {
+        init = withHeader(input, init, 'idempotency-key', resolved.idempotencyKey());
+        keyed = true;
       }
       const replay = limit > 0 ? replayOf(input, init) : 'none';
       if (replay === 'not-replayable') {
@@ -91,6 +87,7 @@ export function retry(options: RetryOptions = {}): Middleware {
         init: { ...init, [RETRYING]: true },
         options: resolved,
         method,
+        request: { method, keyed },
         clone: replay === 'clone',
         url: undefined,
         fatal: undefined,

@@ -13,6 +13,7 @@ beforeAll(async () => {
     const [, kind] = path.split('/');
     if (kind === 'flaky') return void (n < 3 ? res.writeHead(503).end() : res.end('ok'));
     if (kind === 'down') return void res.writeHead(503).end('down');
+    if (kind === 'broken') return void res.writeHead(500).end('broken');
     if (kind === 'later')
       return void (n < 2 ? res.writeHead(429, { 'retry-after-ms': '120' }).end() : res.end('ok'));
     if (kind === 'much-later') return void res.writeHead(503, { 'retry-after': '120' }).end();
@@ -60,14 +61,17 @@ describe('kyHooks with real ky', () => {
     expect(server.hits.get('/reset/a')).toBe(2);
   });
 
-  it('retries a POST only with an Idempotency-Key', async () => {
+  it('retries a POST with an Idempotency-Key, or after an answer that says it was not processed', async () => {
     const api = ky.create({ prefix: server.origin, ...fast({ circuitBreaker: false }) });
-    await expect(api.post('down/a', { json: {} }).text()).rejects.toBeInstanceOf(HTTPError);
-    expect(server.hits.get('/down/a')).toBe(1);
+    await expect(api.post('broken/a', { json: {} }).text()).rejects.toBeInstanceOf(HTTPError);
+    expect(server.hits.get('/broken/a')).toBe(1);
     await expect(
-      api.post('down/b', { json: {}, headers: { 'idempotency-key': 'k' } }).text(),
+      api.post('broken/b', { json: {}, headers: { 'idempotency-key': 'k' } }).text(),
     ).rejects.toBeInstanceOf(HTTPError);
-    expect(server.hits.get('/down/b')).toBe(3);
+    expect(server.hits.get('/broken/b')).toBe(3);
+    // A 503 says the server did not process the request: safe to send again without a key.
+    await expect(api.post('down/a', { json: {} }).text()).rejects.toBeInstanceOf(HTTPError);
+    expect(server.hits.get('/down/a')).toBe(3);
     await expect(api.post('reset/b', { json: {} }).text()).rejects.toThrow();
     expect(server.hits.get('/reset/b')).toBe(1);
   });

@@ -154,7 +154,7 @@ describe('retry: decisions', () => {
     expect(of('give-up')).toMatchObject([{ reason: 'budget', attempts: 1, status: 503 }]);
   });
 
-  it('gives up as "deadline" with the abort named when the caller aborts during a wait', async () => {
+  it('gives up as "aborted" with the abort named when the caller aborts during a wait', async () => {
     const caller = new AbortController();
     const { fetch, of } = setup(scripted(503, 200));
     const call = fetch('http://x.test/', { signal: caller.signal });
@@ -162,7 +162,7 @@ describe('retry: decisions', () => {
     await vi.advanceTimersByTimeAsync(10);
     caller.abort();
     await expect(call).rejects.toMatchObject({ name: 'AbortError' });
-    expect(of('give-up')).toMatchObject([{ reason: 'deadline', error: 'AbortError', attempts: 1 }]);
+    expect(of('give-up')).toMatchObject([{ reason: 'aborted', error: 'AbortError', attempts: 1 }]);
   });
 
   it('when shouldRetry throws: rejects with its error, cancels the response body, reports a give-up', async () => {

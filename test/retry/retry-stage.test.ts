@@ -82,8 +82,8 @@ describe('retry: shouldRetry', () => {
     expect(t3.calls).toHaveLength(2);
   });
 
-  it('cannot make a POST without a key retryable', async () => {
-    const transport = scripted(503, 200);
+  it('cannot make a POST without a key retryable after an answer that leaves its processing unknown', async () => {
+    const transport = scripted(500, 200);
     await settle(retry({ backoff, shouldRetry: () => true })(transport)(URL_, { method: 'POST' }));
     expect(transport.calls).toHaveLength(1);
   });
@@ -182,11 +182,22 @@ describe('retry: bodies', () => {
     expect(inputs[2]).toBe(request);
   });
 
-  it('does not clone a Request whose method is not retried', async () => {
+  it('does not clone a Request when no retry may follow', async () => {
     const request = new Request(URL_, { method: 'POST', body: 'x' });
     const transport = scripted(503);
-    await settle(retry({ backoff })(transport)(request));
+    await settle(retry({ backoff, limit: 0 })(transport)(request));
     expect(transport.calls[0]!.input).toBe(request);
+  });
+
+  it('replays the body of a POST Request that a 429 sends again', async () => {
+    const request = new Request(URL_, { method: 'POST', body: 'payload' });
+    const bodies: string[] = [];
+    const transport = scripted(async (input) => {
+      bodies.push(await (input as Request).text());
+      return new Response(null, { status: bodies.length === 1 ? 429 : 200 });
+    });
+    expect((await settle(retry({ backoff })(transport)(request))).status).toBe(200);
+    expect(bodies).toEqual(['payload', 'payload']);
   });
 
   it('keeps the input untouched on the hot path', async () => {

@@ -1,0 +1,254 @@
+import { isCircuitOpenError } from '../errors/circuit-open-error.ts';
+import type { GiveUpReason, RetryReason } from '../events.ts';
+import { serverRequestedWait } from '../headers/rate-limit.ts';
+import { isBrokenTransport, transportFailure } from '../response-check.ts';
+import type { RetryBudget } from './budget.ts';
+import type { NormalisedRetryOptions, RetryContext } from './options.ts';
+
+/**
+ * The HTTP retry rules, in the order they apply. `retry()` (through the engine) and `kyHooks()` both decide
+ * here; each only adapts what it holds (a fetch call, a ky request) to `Attempt` and acts on the verdict.
+ *
+ * 1. Defaults: which methods and statuses are retried, how many times, how long a server wait may be.
+ * 2. Server directives: `x-should-retry` / `stripe-should-retry` forbid a retry, or allow any failing one.
+ * 3. Statuses: those in `statusCodes`; a 409 for a request with an Idempotency-Key; a rate-limit 403.
+ * 4. Errors: fetch's network error and a per-attempt timeout; never a breaker's refusal or an unknown error.
+ * 5. Methods: a request outside `methods` without an Idempotency-Key is retried only when the failure shows
+ *    the server did not process it.
+ * 6. Server waits: a server-given wait replaces the backoff; above `maxRetryAfter` the call gives up.
+ * 7. `shouldRetry` has the last word, within the method rule.
+ * 8. Then the limit, then the budget.
+ * 9. An abort ends the call: `'aborted'` for the caller's own signal, `'deadline'` for an outer timeout.
+ */
+
+/** How the rules judge one attempt's outcome. */
+export type Verdict =
+  /** A value that is not a failure: the call ends with it. */
+  | { kind: 'done' }
+  /** A failure that must not be retried: the call ends with it (an error rethrown unchanged). */
+  | { kind: 'fail'; giveUp: GiveUpReason }
+  /** A failure worth retrying; `wait` (ms) is a server-requested delay that replaces the backoff. */
+  | { kind: 'retry'; reason: RetryReason; wait?: number };
+
+export const DONE: Verdict = Object.freeze({ kind: 'done' });
+export const NOT_RETRYABLE: Verdict = Object.freeze({ kind: 'fail', giveUp: 'not-retryable' });
+type Retry = Verdict & { kind: 'retry' };
+const STATUS: Retry = { kind: 'retry', reason: 'status' };
+const NETWORK: Retry = { kind: 'retry', reason: 'network-error' };
+const TIMEOUT: Retry = { kind: 'retry', reason: 'timeout' };
+const RETRY_AFTER_TOO_LONG: Verdict = { kind: 'fail', giveUp: 'retry-after-too-long' };
+
+// 1. Defaults ------------------------------------------------------------------------------------------------
+
+/**
+ * The defaults of `retry()`, deeply frozen, so a list can be extended rather than retyped:
+ * `statusCodes: [...retryDefaults.statusCodes, 418]`.
+ */
+export const retryDefaults: {
+  readonly limit: number;
+  readonly methods: readonly string[];
+  readonly statusCodes: readonly number[];
+  readonly maxRetryAfter: number;
+} = Object.freeze({
+  limit: 2,
+  // RFC 9110 §9.2.2 idempotent methods, plus QUERY (safe, IETF httpbis safe-method-w-body draft).
+  methods: Object.freeze(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE', 'QUERY']),
+  // 529: "overloaded", as Anthropic's API sends it.
+  statusCodes: Object.freeze([408, 429, 500, 502, 503, 504, 529]),
+  maxRetryAfter: 60_000,
+});
+
+/** What the rules need to know of the request an attempt sent. */
+export interface Attempt {
+  /** Upper case. */
+  method: string;
+  /** The request carries an `Idempotency-Key` header (its own, or one `idempotencyKey` made). */
+  keyed: boolean;
+}
+
+/** Rule 5's first half: the request may be sent again whatever the failure. */
+function idempotent(options: NormalisedRetryOptions, attempt: Attempt): boolean {
+  return attempt.keyed || options.methods.has(attempt.method);
+}
+
+// 2. Server directives ---------------------------------------------------------------------------------------
+
+/**
+ * `x-should-retry` (OpenAI, Anthropic and other Stainless-built APIs) and `stripe-should-retry` (Stripe): the
+ * server knows better than a status code whether trying again can help. `undefined` when neither says.
+ */
+export function serverDirective(headers: Headers): boolean | undefined {
+  const value = headers.get('x-should-retry') ?? headers.get('stripe-should-retry');
+  if (value === null) return undefined;
+  const word = value.trim().toLowerCase();
+  return word === 'true' ? true : word === 'false' ? false : undefined;
+}
+
+// 3. Statuses ------------------------------------------------------------------------------------------------
+
+/**
+ * A 403 that is a rate limit, not a refusal: it carries `Retry-After`, or `x-ratelimit-remaining: 0` (GitHub's
+ * primary and secondary limits). Any other 403 is a permission answer that no retry changes.
+ */
+export function isRateLimit403(response: Response): boolean {
+  if (response.status !== 403) return false;
+  const headers = response.headers;
+  return headers.get('retry-after') !== null || headers.get('x-ratelimit-remaining')?.trim() === '0';
+}
+
+/** True when the status of `response` is retried by the options (rule 3), before any directive. */
+export function retriedStatus(
+  options: NormalisedRetryOptions,
+  attempt: Attempt,
+  response: Response,
+): boolean {
+  const status = response.status;
+  if (options.statusCodes.has(status)) return true;
+  // IETF Idempotency-Key draft: 409 = a request with this key is still being processed; try again later.
+  if (status === 409) return attempt.keyed;
+  // A rate-limit 403 is retried like a 429.
+  return options.statusCodes.has(429) && isRateLimit403(response);
+}
+
+/**
+ * Statuses that say the server did not process the request, so that any method may be sent again:
+ * 408 (RFC 9110 §15.5.9: the server closed without processing), 429 (RFC 6585 §4), 503 (RFC 9110 §15.6.4),
+ * 529 (overloaded), each only while retried at all, and a rate-limit 403.
+ */
+function unprocessed(options: NormalisedRetryOptions, response: Response): boolean {
+  const status = response.status;
+  if (status === 408 || status === 429 || status === 503 || status === 529)
+    return options.statusCodes.has(status);
+  return isRateLimit403(response);
+}
+
+// 4 and 5. Errors, and the method rule for them -------------------------------------------------------------
+
+/**
+ * undici's `cause.code` for a connection that failed before the request was sent: refused, no such host, DNS
+ * failure, connect timeout. A reset after sending (`ECONNRESET`, `UND_ERR_SOCKET`) leaves it unknown whether
+ * the server processed the request; a browser gives no cause at all, which counts as unknown too.
+ */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+
+function notSent(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: unknown; errors?: unknown } } | null)?.cause;
+  if (typeof cause !== 'object' || cause === null) return false;
+  if (NOT_SENT.has(cause.code as string)) return true;
+  // Happy eyeballs: every address refused (an AggregateError of the attempts).
+  const errors = cause.errors;
+  return (
+    Array.isArray(errors) &&
+    errors.length > 0 &&
+    errors.every((e) => NOT_SENT.has((e as { code?: string } | null)?.code as string))
+  );
+}
+
+/** The verdict for an error of an attempt (rules 4 and 5). */
+export function errorVerdict(options: NormalisedRetryOptions, attempt: Attempt, error: unknown): Verdict {
+  if (isCircuitOpenError(error) || isBrokenTransport(error)) return NOT_RETRYABLE;
+  const failure = transportFailure(error);
+  if (failure === undefined) return NOT_RETRYABLE;
+  if (!idempotent(options, attempt) && !(failure === 'network-error' && notSent(error))) return NOT_RETRYABLE;
+  return failure === 'timeout' ? TIMEOUT : NETWORK;
+}
+
+// 2, 3, 5 and 6. Responses -----------------------------------------------------------------------------------
+
+/**
+ * The verdict for a response (rules 2, 3, 5 and 6). `final` is true when no retry may follow, so the server
+ * wait is not read. A wait above `maxRetryAfter` is not clamped: the call gives up with the response.
+ */
+export function responseVerdict(
+  options: NormalisedRetryOptions,
+  attempt: Attempt,
+  response: Response,
+  final: boolean,
+  now: number,
+): Verdict {
+  const retried = retriedStatus(options, attempt, response);
+  // A success is not read any further: a directive speaks only of failing responses.
+  if (!retried && response.status < 400) return DONE;
+  const directive = serverDirective(response.headers);
+  if (directive === false) return retried ? NOT_RETRYABLE : DONE;
+  if (directive === undefined) {
+    if (!retried) return DONE;
+    if (!idempotent(options, attempt) && !unprocessed(options, response)) return NOT_RETRYABLE;
+  }
+  return withServerWait(options, response, final, now, STATUS);
+}
+
+/** Rule 6: the server's wait replaces the backoff, unless it is longer than the caller accepts. */
+function withServerWait(
+  options: NormalisedRetryOptions,
+  response: Response,
+  final: boolean,
+  now: number,
+  verdict: Retry,
+): Verdict {
+  if (final) return verdict;
+  const wait = serverRequestedWait(response.headers, now);
+  if (wait === undefined) return verdict;
+  if (wait > options.maxRetryAfter) return RETRY_AFTER_TOO_LONG;
+  return { kind: 'retry', reason: verdict.reason, wait };
+}
+
+// 7. shouldRetry ---------------------------------------------------------------------------------------------
+
+/**
+ * Applies `shouldRetry`'s answer over the default verdict: `undefined` keeps it, `false` refuses a retry,
+ * `true` asks for one, which the method rule may still refuse (a request that is not idempotent is sent again
+ * only where rule 5 allows it, or where the server said `x-should-retry: true`).
+ */
+export async function overrideVerdict(
+  options: NormalisedRetryOptions,
+  attempt: Attempt,
+  context: RetryContext,
+  verdict: Verdict,
+  final: boolean,
+  now: number,
+): Promise<Verdict> {
+  const answer = await options.shouldRetry!(context);
+  if (answer === undefined || answer === (verdict.kind === 'retry')) return verdict;
+  if (answer === false) return NOT_RETRYABLE;
+  const { response, error } = context;
+  if (!idempotent(options, attempt)) {
+    const allowed = response
+      ? serverDirective(response.headers) === true || unprocessed(options, response)
+      : transportFailure(error) === 'network-error' && notSent(error);
+    if (!allowed) return verdict;
+  }
+  const asked: Retry = { kind: 'retry', reason: 'should-retry' };
+  return response ? withServerWait(options, response, final, now, asked) : asked;
+}
+
+// 8. Limit, then budget --------------------------------------------------------------------------------------
+
+/**
+ * Why a call ends instead of retrying, or `undefined` when it may retry (and then one retry was taken from the
+ * budget). `final` means the limit is reached; `refusal` is what that is called for this call (`'limit'`, or
+ * why it may not retry at all, such as `'not-replayable'`).
+ */
+export function giveUpReason(
+  verdict: Verdict,
+  final: boolean,
+  refusal: GiveUpReason,
+  budget: RetryBudget | undefined,
+  now: number,
+): GiveUpReason | undefined {
+  if (verdict.kind === 'fail') return verdict.giveUp;
+  if (verdict.kind === 'done') return undefined;
+  if (final) return refusal;
+  if (budget && !budget.withdraw(now)) return 'budget';
+  return undefined;
+}
+
+// 9. Aborts --------------------------------------------------------------------------------------------------
+
+/**
+ * The give-up reason when `signal` ended the call: an outer deadline aborts with a `TimeoutError` (ours, or
+ * the platform's `AbortSignal.timeout()`); anything else is the caller's own abort.
+ */
+export function abortReason(signal: AbortSignal): GiveUpReason {
+  return (signal.reason as { name?: unknown } | null)?.name === 'TimeoutError' ? 'deadline' : 'aborted';
+}
