@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsdown';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', ky: 'src/ky.ts' },
+  entry: { index: 'src/index.ts', ky: 'src/ky.ts', redis: 'src/redis.ts' },
   format: 'esm',
   platform: 'neutral',
   target: 'es2022',

@@ -5,6 +5,10 @@ export default defineConfig({
   resolve: {
     // Examples import the package by name, as users do; tests resolve it to the sources.
     alias: [
+      {
+        find: /^resilient-fetch\/redis$/,
+        replacement: fileURLToPath(new URL('./src/redis.ts', import.meta.url)),
+      },
       { find: /^resilient-fetch\/ky$/, replacement: fileURLToPath(new URL('./src/ky.ts', import.meta.url)) },
       { find: /^resilient-fetch$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
     ],

@@ -108,6 +108,17 @@ export interface FallbackEvent extends RequestFields {
   error?: string;
 }
 
+/** The breaker's store became unreachable: circuits go on with local state. Once per outage. */
+export interface StoreErrorEvent {
+  type: 'store-error';
+  error: unknown;
+}
+
+/** The store is reachable again; the fleet's state is read back. */
+export interface StoreRecoveredEvent {
+  type: 'store-recovered';
+}
+
 /** Every event, told apart by `type`. */
 export type ResilienceEvent =
   | RequestEvent
@@ -120,7 +131,9 @@ export type ResilienceEvent =
   | CircuitRejectedEvent
   | CircuitCoolDownEvent
   | BudgetExhaustedEvent
-  | FallbackEvent;
+  | FallbackEvent
+  | StoreErrorEvent
+  | StoreRecoveredEvent;
 
 /** The type of an `onEvent` listener (named so that it does not shadow the DOM's `ResilienceEventListener`). */
 export type ResilienceEventListener = (event: ResilienceEvent) => void;

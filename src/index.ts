@@ -42,6 +42,8 @@ export type {
   ResilienceEventListener,
   RetryEvent,
   RetryReason,
+  StoreErrorEvent,
+  StoreRecoveredEvent,
   SuccessEvent,
   TimeoutEvent,
 } from './events.ts';
@@ -66,6 +68,7 @@ export type {
 } from './retry/retry-async.ts';
 export { retryAll, retryAsync } from './retry/retry-async.ts';
 export { retryDefaults } from './retry/rules.ts';
+export type { Store, StoreHandle, StoreLink, StoreUpdate, TrialOutcome } from './store.ts';
 export type { TimeoutOptions } from './timeout.ts';
 export { timeout } from './timeout.ts';
 export type { FetchLike, Middleware } from './types.ts';

@@ -4,6 +4,7 @@ import { compose } from './compose.ts';
 import { bothListeners as both, type ResilienceEventListener } from './events.ts';
 import type { RetryOptions } from './retry/options.ts';
 import { retry } from './retry/retry.ts';
+import { type Store, storeOption } from './store.ts';
 import { timeout } from './timeout.ts';
 import type { FetchLike, Middleware } from './types.ts';
 import { deadline, func, invalid, nonNegativeInteger, optionsObject } from './validate.ts';
@@ -30,6 +31,11 @@ export interface ResilientFetchOptions {
   circuitBreaker?: CircuitBreakerOptions | CircuitBreaker | false;
   /** Called for every event of every stage. */
   onEvent?: ResilienceEventListener;
+  /**
+   * Shares the breaker's circuits and server cool-downs with other processes (`redisStore()` from
+   * `resilient-fetch/redis`). For a breaker built with `circuitBreaker()`, give it there instead.
+   */
+  store?: Store;
 }
 
 /** A fetch built by `resilientFetch()`; `circuitBreaker` is its breaker, for `state()` and manual control. */
@@ -67,6 +73,11 @@ export function resilientFetch(options: ResilientFetchOptions = {}): ResilientFe
     invalid('resilientFetch: circuitBreaker', 'an options object, a circuit breaker or false', breakerOption);
   }
 
+  const store = options.store === undefined ? undefined : storeOption('resilientFetch: store', options.store);
+  if (store && typeof breakerOption !== 'object') {
+    invalid('resilientFetch: circuitBreaker', 'breaker options when store is given', breakerOption);
+  }
+
   const stages: Middleware[] = [];
   if (total !== false) stages.push(timeout(total, { key: 'timeout', onEvent }));
   if (retryOptions !== false) {
@@ -81,7 +92,11 @@ export function resilientFetch(options: ResilientFetchOptions = {}): ResilientFe
     breaker =
       typeof breakerOption === 'function'
         ? breakerOption
-        : circuitBreaker({ ...breakerOption, onEvent: both(onEvent, breakerOption.onEvent) });
+        : circuitBreaker({
+            ...breakerOption,
+            store: breakerOption.store ?? store,
+            onEvent: both(onEvent, breakerOption.onEvent),
+          });
     stages.push(breaker);
   }
   if (attempt !== false) stages.push(timeout(attempt, { key: 'attemptTimeout', onEvent }));

@@ -5,6 +5,7 @@ import type { Outcome } from '../outcome.ts';
 import { requestMethod, requestUrl } from '../request-info.ts';
 import type { Circuit } from './circuit.ts';
 import { holdBack } from './cool-down.ts';
+import type { Fleet } from './fleet.ts';
 import type { NormalisedBreakerOptions } from './options.ts';
 import type { Registry } from './registry.ts';
 
@@ -13,6 +14,8 @@ export interface BreakerCore {
   options: NormalisedBreakerOptions;
   registry: Registry;
   keyOf(url: string, init: RequestInit | undefined): string;
+  /** The breaker's side of a shared store, when it has one. */
+  fleet: Fleet | undefined;
 }
 
 /** One admitted attempt, to be settled exactly once with its outcome. */
@@ -72,11 +75,16 @@ export function admission(core: BreakerCore): Gate['admit'] {
     input: string | URL | Request,
     init: RequestInit | undefined,
     now = clock.now(),
-  ): Permit => {
+  ): Permit | Promise<Permit> => {
     const refusal = circuit.refusal(now);
     if (refusal !== undefined) throw refuse(core, circuit.key, refusal, input, init);
     circuit.inFlight++;
-    return { circuit, generation: circuit.generation, trial: circuit.state === 'half-open' };
+    const permit = { circuit, generation: circuit.generation, trial: circuit.state === 'half-open' };
+    // A half-open trial across a fleet also needs the fleet's lease.
+    if (core.fleet && permit.trial) {
+      return core.fleet.lease(permit, (wait) => refuse(core, circuit.key, wait, input, init));
+    }
+    return permit;
   };
 
   return (input, init) => {

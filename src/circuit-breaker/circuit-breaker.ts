@@ -8,6 +8,7 @@ import { admission, type BreakerCore, type Permit, registerGate } from './admiss
 import { Circuit, type CircuitConfig } from './circuit.ts';
 import { consecutiveStrategy } from './consecutive.ts';
 import { controls } from './control.ts';
+import { Fleet } from './fleet.ts';
 import { originKey } from './key.ts';
 import { type CircuitBreakerOptions, normaliseBreakerOptions } from './options.ts';
 import { Registry } from './registry.ts';
@@ -56,7 +57,7 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
     successThreshold: o.successThreshold,
     changed: (key, from, to) => o.onEvent?.({ type: 'circuit-state', key, from, to }),
   };
-  const registry = new Registry(o.maxCircuits, (key) => {
+  const registry = new Registry(o.maxCircuits, (key): Circuit => {
     const strategy =
       rate === undefined
         ? consecutiveStrategy(o.failureThreshold)
@@ -65,9 +66,10 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
             duration: o.samplingDuration,
             minimumThroughput: o.minimumThroughput,
           });
-    return new Circuit(key, strategy, config);
+    return fleet ? fleet.circuit(key, strategy, config) : new Circuit(key, strategy, config);
   });
-  const core: BreakerCore = { options: o, registry, keyOf: o.key ?? lastOriginKey() };
+  const fleet = o.store && new Fleet(o.store, o, (): Registry => registry);
+  const core: BreakerCore = { options: o, registry, keyOf: o.key ?? lastOriginKey(), fleet };
   const admit = admission(core);
   const settle = settlement(core);
 
@@ -113,7 +115,8 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
       return guarded(next, permit, input, init);
     };
 
-  const breaker = Object.assign(middleware, controls(registry, o.clock));
+  const control = controls(registry, o.clock);
+  const breaker = Object.assign(middleware, fleet ? fleet.controls(control) : control);
   Object.defineProperty(breaker, 'size', { get: () => registry.size, enumerable: true });
   registerGate(breaker, { admit, settle, core });
   return breaker as CircuitBreaker;

@@ -34,6 +34,7 @@ export function noteCoolDown(core: BreakerCore, circuit: Circuit, response: Resp
   if (wait === undefined || wait <= 0 || wait > core.options.maxCoolDown) return;
   if (now + wait <= circuit.coolDownUntil) return;
   circuit.coolDownUntil = now + wait;
+  core.fleet?.coolDown(circuit, now + wait);
   core.options.onEvent?.({ type: 'circuit-cool-down', key: circuit.key, delay: wait });
 }
 

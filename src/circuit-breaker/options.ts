@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from '../clock.ts';
 import type { ResilienceEventListener } from '../events.ts';
+import { type Store, storeOption } from '../store.ts';
 import {
   clockOption,
   deadline,
@@ -74,6 +75,11 @@ export interface CircuitBreakerOptions {
    * @default 1_000
    */
   maxCircuits?: number;
+  /**
+   * Shares circuit state and server cool-downs with other processes (`redisStore()` from
+   * `resilient-fetch/redis`); see the README's "Many processes".
+   */
+  store?: Store;
   /** Receives `'circuit-state'`, `'circuit-rejected'` and `'circuit-cool-down'` events. */
   onEvent?: ResilienceEventListener;
   /** Time and randomness, for tests. @default systemClock */
@@ -94,6 +100,7 @@ export interface NormalisedBreakerOptions {
   coolDown: CoolDownMode;
   maxCoolDown: number;
   maxCircuits: number;
+  store: Store | undefined;
   onEvent: ResilienceEventListener | undefined;
   clock: Clock;
 }
@@ -114,6 +121,7 @@ const SPECS: OptionSpecs<CircuitBreakerOptions> = {
   coolDown: [COOL_DOWN, 'wait'],
   maxCoolDown: [duration, 60_000],
   maxCircuits: [positiveInteger, 1_000],
+  store: [storeOption],
   onEvent: [func],
   clock: [clockOption, systemClock],
 };
