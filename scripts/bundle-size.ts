@@ -22,8 +22,14 @@ export interface SizeEntry {
   entry: string;
   /** Named exports to keep; every export when absent. */
   exports?: string[];
+  /** Named exports to leave out of "every export" (features that land as their own exports). */
+  without?: string[];
+  /** More entry modules bundled with `entry`, every export of each (the whole package). */
+  with?: string[];
   /** Largest allowed min+gz size in bytes; `scripts/check-size.ts` fails above it. No check when absent. */
   budget?: number;
+  /** The size this piece should reach (issue #14); reported, not enforced. */
+  goal?: number;
 }
 
 /**
@@ -31,16 +37,47 @@ export interface SizeEntry {
  * exist yet are skipped with a note, so their budget applies as soon as they land.
  */
 export const entries: SizeEntry[] = [
-  // Budgets are the sizes measured when they were set (11.68 kB, 10.01 kB, 5.58 kB, 1.51 kB; the single shared
-  // timer per call and the breaker's fast path added about 0.6 kB for 0.4 µs less per call) plus about 3%,
-  // so any growth is a decision. The goal stays lower: resilientFetch alone 3.00 kB and retry alone 1.20 kB, the size that
-  // would make this the lightest resilience layer in JavaScript (peers: p-retry 1.80 kB, cockatiel 4.21 kB).
-  // Lower a budget whenever a change reaches below it.
-  { label: 'resilient-fetch (all of src/index.ts)', entry: 'src/index.ts', budget: 12.6 * KB },
+  // Budgets hold what the code measures now, rounded up by at most 2%, and never more than the last release
+  // (main entry 12.0 kB, resilientFetch 10.3 kB, retry 5.75 kB, timeout 1.56 kB): any growth is a decision,
+  // and a change that reaches below a budget lowers it. Goals are where this should get (issue #14): a
+  // resilience layer no larger than half of ky.
+  // The core: every export but the traffic-shaping stages, which are exports of their own (and the Redis
+  // store, an entry point of its own).
+  {
+    label: 'resilient-fetch core (src/index.ts without rateLimit, hedge)',
+    entry: 'src/index.ts',
+    without: ['rateLimit', 'hedge'],
+    budget: 12.0 * KB,
+    goal: 8.192 * KB,
+  },
+  {
+    label: 'resilient-fetch, everything (src/index.ts + src/redis.ts)',
+    entry: 'src/index.ts',
+    with: ['src/redis.ts'],
+  },
   { label: 'resilient-fetch/ky (all of src/ky.ts)', entry: 'src/ky.ts', budget: 11.85 * KB },
-  { label: 'resilientFetch alone', entry: 'src/index.ts', exports: ['resilientFetch'], budget: 10.9 * KB },
-  { label: 'retry alone', entry: 'src/index.ts', exports: ['retry'], budget: 6.1 * KB },
-  { label: 'timeout alone', entry: 'src/index.ts', exports: ['timeout'], budget: 1.95 * KB },
+  {
+    label: 'resilientFetch alone',
+    entry: 'src/index.ts',
+    exports: ['resilientFetch'],
+    budget: 10.3 * KB,
+    goal: 5.12 * KB,
+  },
+  { label: 'retry alone', entry: 'src/index.ts', exports: ['retry'], budget: 5.75 * KB, goal: 2.56 * KB },
+  {
+    label: 'circuitBreaker alone',
+    entry: 'src/index.ts',
+    exports: ['circuitBreaker'],
+    budget: 5.7 * KB,
+    goal: 3.072 * KB,
+  },
+  {
+    label: 'timeout alone',
+    entry: 'src/index.ts',
+    exports: ['timeout'],
+    budget: 1.95 * KB,
+    goal: 1.024 * KB,
+  },
 ];
 
 export interface SizeResult {
@@ -88,11 +125,17 @@ const peers = Object.keys(
 );
 
 /** Measures one entry of the table above. */
-export function measureEntry(entry: SizeEntry): Promise<SizeResult> {
+export async function measureEntry(entry: SizeEntry): Promise<SizeResult> {
   const from = JSON.stringify(`./${entry.entry}`);
-  const source = entry.exports
-    ? `export { ${entry.exports.join(', ')} } from ${from};`
-    : `export * from ${from};`;
+  let names = entry.exports;
+  if (!names && entry.without) {
+    const module = (await import(resolve(root, entry.entry))) as Record<string, unknown>;
+    names = Object.keys(module).filter((name) => !entry.without!.includes(name));
+  }
+  const source = [
+    names ? `export { ${names.join(', ')} } from ${from};` : `export * from ${from};`,
+    ...(entry.with ?? []).map((other) => `export * from ${JSON.stringify(`./${other}`)};`),
+  ].join('\n');
   return measureSource(source, peers);
 }
 

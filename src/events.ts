@@ -14,7 +14,8 @@ export type GiveUpReason =
   | 'deadline' // an outer timeout (the total deadline) ended the call
   | 'aborted' // the caller's own signal ended the call
   | 'not-replayable' // the request body is a stream and cannot be sent again
-  | 'not-retryable'; // the last outcome is one the rules do not retry
+  | 'not-retryable' // the last outcome is one the rules do not retry
+  | 'circuit-open'; // the breaker below would not let the next attempt in: the call ends with what it has
 
 /** A circuit's state. `'isolated'` is held open by hand until `reset()`. */
 export type CircuitState = 'closed' | 'open' | 'half-open' | 'isolated';

@@ -1,3 +1,4 @@
+import { type AdmissionProbe, probeOf } from '../admission-probe.ts';
 import { CircuitOpenError } from '../errors/circuit-open-error.ts';
 import type { CircuitState } from '../events.ts';
 import { redactUrl } from '../events.ts';
@@ -87,9 +88,22 @@ export function admission(core: BreakerCore): Gate['admit'] {
     return permit;
   };
 
+  /** Whether `circuit` would let an attempt in `ms` from now: not while open or isolated then, nor cooling down. */
+  const admitsIn = (circuit: Circuit, ms: number) => {
+    const at = clock.now() + ms;
+    const { state } = circuit;
+    if (circuit.coolDownUntil > at || state === 'isolated') return false;
+    return state !== 'open' || circuit.openUntil <= at;
+  };
+
   return (input, init) => {
     const key = core.keyOf(requestUrl(input), init);
     const known = registry.find(key);
+    const probe = probeOf(init) as AdmissionProbe<Circuit> | undefined;
+    if (probe) {
+      probe.circuit = known ?? registry.get(key, clock.now());
+      probe.admitsIn = admitsIn;
+    }
     if (known !== undefined && known.state === 'closed' && known.coolDownUntil === 0) {
       known.inFlight++;
       return { circuit: known, generation: known.generation, trial: false };

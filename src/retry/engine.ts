@@ -48,6 +48,13 @@ export interface Policy<T, C extends RunState, X extends BackoffContext> {
   budgetExhausted?(call: C): void;
   /** Releases a value that will not be returned (a response body to cancel). */
   discard?(value: T): void;
+  /**
+   * Whether what is below (a circuit breaker) would let the next attempt in, `delay` ms from now; `undefined`
+   * when nothing below says. `false` ends the call at once with the outcome it has.
+   */
+  admits?(call: C, delay: number): boolean | undefined;
+  /** True for an attempt refused below without reaching the network (a `CircuitOpenError`). */
+  refused?(outcome: Outcome<T>): boolean;
 }
 
 function isThenable<V>(value: V | Promise<V>): value is Promise<V> {
@@ -138,27 +145,38 @@ async function run<T, C extends RunState, X extends BackoffContext>(
       throw outcome.error;
     }
 
-    const giveUp = giveUpReason(verdict, final, call.refusal, policy.budget, policy.clock.now());
-    if (giveUp === 'budget') policy.budgetExhausted?.(call);
-    if (giveUp !== undefined) {
-      policy.end?.(call, outcome, giveUp);
-      if (!outcome.threw) return outcome.value;
-      throw verdict.kind === 'retry' && n > 1 ? new RetryExhaustedError(n, outcome.error) : outcome.error;
+    let giveUp = giveUpReason(verdict, final, call.refusal, undefined, 0);
+    let delay = 0;
+    let admitted: boolean | undefined;
+    let context: X | undefined;
+    if (giveUp === undefined) {
+      context = policy.context(call, outcome, verdict);
+      // A server-given wait replaces the backoff and is not jittered; no timer ever exceeds 2^31−1 ms.
+      delay = clampDelay((verdict as Verdict & { kind: 'retry' }).wait ?? call.backoff(n, context));
+      // API.md, "An open circuit never hides a real answer": asked before the wait and before the budget.
+      admitted = policy.admits?.(call, delay);
+      if (admitted === false) giveUp = 'circuit-open';
+      else if (policy.budget && !policy.budget.withdraw(policy.clock.now())) {
+        policy.budgetExhausted?.(call);
+        giveUp = 'budget';
+      }
     }
+    if (giveUp !== undefined) return giveUpWith(policy, call, outcome, giveUp, verdict.kind === 'retry');
 
-    const retry = verdict as Verdict & { kind: 'retry' };
-    const context = policy.context(call, outcome, verdict);
-    // A server-given wait replaces the backoff and is not jittered; no timer ever exceeds 2^31−1 ms.
-    const delay = clampDelay(retry.wait ?? call.backoff(n, context));
-    policy.retrying?.(call, context, delay, retry);
-    if (!outcome.threw) policy.discard?.(outcome.value);
+    policy.retrying?.(call, context!, delay, verdict as Verdict & { kind: 'retry' });
+    // With a breaker below, the answer is kept until the next attempt is let in: should the breaker refuse
+    // it after all (the circuit opened meanwhile), the call ends with this answer, not a CircuitOpenError.
+    const held = admitted && !outcome.threw ? outcome.value : undefined;
+    if (!outcome.threw && held === undefined) policy.discard?.(outcome.value);
     try {
       await policy.clock.sleep(delay, signal);
     } catch (error) {
+      if (held !== undefined) policy.discard?.(held);
       policy.end?.(call, { threw: true, error }, signal ? abortReason(signal) : 'deadline');
       throw error;
     }
     call.previousDelay = delay;
+    const previous = outcome;
 
     judged = undefined;
     try {
@@ -166,5 +184,28 @@ async function run<T, C extends RunState, X extends BackoffContext>(
     } catch (error) {
       outcome = { threw: true, error };
     }
+    if (admitted && policy.refused?.(outcome)) {
+      call.attempts--;
+      return giveUpWith(policy, call, previous, 'circuit-open', true);
+    }
+    if (held !== undefined) policy.discard?.(held);
   }
+}
+
+/**
+ * Ends the call with `outcome`: its value, or its error (a `RetryExhaustedError` when a retryable error ends
+ * a call that made more than one attempt).
+ */
+function giveUpWith<T, C extends RunState, X extends BackoffContext>(
+  policy: Policy<T, C, X>,
+  call: C,
+  outcome: Outcome<T>,
+  giveUp: GiveUpReason,
+  retryable: boolean,
+): T {
+  policy.end?.(call, outcome, giveUp);
+  if (!outcome.threw) return outcome.value;
+  throw retryable && call.attempts > 1
+    ? new RetryExhaustedError(call.attempts, outcome.error)
+    : outcome.error;
 }

@@ -1,4 +1,6 @@
+import type { AdmissionProbe } from '../admission-probe.ts';
 import type { Clock } from '../clock.ts';
+import { isCircuitOpenError } from '../errors/circuit-open-error.ts';
 import { type GiveUpEvent, type ResilienceEventListener, type RetryEvent, redactUrl } from '../events.ts';
 import type { Outcome } from '../outcome.ts';
 import { requestUrl } from '../request-info.ts';
@@ -33,6 +35,8 @@ export interface HttpCall extends RunState {
   fatal: unknown;
   /** The context built for the current attempt (for `shouldRetry`), reused by the backoff and `onRetry`. */
   context: RetryContext | undefined;
+  /** Where a breaker below says whether it would let the next attempt in (on `init`, under `PROBE`). */
+  probe: AdmissionProbe | undefined;
 }
 
 export function eventUrl(call: HttpCall): string {
@@ -156,6 +160,15 @@ export function httpPolicy(
     budgetExhausted(call) {
       if (onEvent) onEvent({ type: 'budget-exhausted', url: eventUrl(call), method: call.method });
     },
+
+    admits(call, delay) {
+      const probe = call.probe;
+      return probe?.admitsIn && probe.circuit !== undefined
+        ? probe.admitsIn(probe.circuit, delay)
+        : undefined;
+    },
+
+    refused: (outcome) => outcome.threw && isCircuitOpenError(outcome.error),
 
     discard(response) {
       // undici keeps the connection busy until the body is consumed or cancelled.

@@ -1,3 +1,4 @@
+import { type AdmissionProbe, PROBE } from '../admission-probe.ts';
 import { exponentialBackoff } from '../backoff.ts';
 import type { GiveUpReason } from '../events.ts';
 import { isRequest, requestHeader, requestMethod, requestSignal } from '../request-info.ts';
@@ -75,6 +76,9 @@ export function retry(options: RetryOptions = {}): Middleware {
         limit = 0;
         refusal = 'not-replayable';
       }
+      // Only a call that may retry asks the breaker below about its next attempt.
+      const probe: AdmissionProbe | undefined =
+        limit > 0 ? { circuit: undefined, admitsIn: undefined } : undefined;
       const call: HttpCall = {
         limit,
         refusal,
@@ -84,7 +88,7 @@ export function retry(options: RetryOptions = {}): Middleware {
         attempts: 0,
         previousDelay: undefined,
         input,
-        init: { ...init, [RETRYING]: true },
+        init: probe ? { ...init, [RETRYING]: true, [PROBE]: probe } : { ...init, [RETRYING]: true },
         options: resolved,
         method,
         request: { method, keyed },
@@ -92,6 +96,7 @@ export function retry(options: RetryOptions = {}): Middleware {
         url: undefined,
         fatal: undefined,
         context: undefined,
+        probe,
       };
       if (onEvent) onEvent({ type: 'request', url: eventUrl(call), method });
       return execute(policy, call);
