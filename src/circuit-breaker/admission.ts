@@ -4,6 +4,8 @@ import type { CircuitState } from '../events.ts';
 import { redactUrl } from '../events.ts';
 import type { Outcome } from '../outcome.ts';
 import { requestMethod, requestUrl } from '../request-info.ts';
+import type { Store } from '../store.ts';
+import { invalid } from '../validate.ts';
 import type { Circuit } from './circuit.ts';
 import { holdBack } from './cool-down.ts';
 import type { Fleet } from './fleet.ts';
@@ -43,6 +45,28 @@ export const registerGate = (breaker: object, gate: Gate): void => void gates.se
 
 /** The gate of a breaker built by `circuitBreaker()` (of this copy of the package), or `undefined`. */
 export const gateOf = (breaker: object): Gate | undefined => gates.get(breaker);
+
+/** How a breaker built with a `store` joins its fleet. */
+export type JoinFleet = (store: Store, options: NormalisedBreakerOptions, registry: () => Registry) => Fleet;
+
+let joinFleet: JoinFleet | undefined;
+
+/**
+ * Called by `redisStore()`: the breaker's side of a store (`fleet.ts`) reaches a bundle only with a store, so
+ * one without does not carry it.
+ */
+export const useFleet = (join: JoinFleet): void => {
+  joinFleet = join;
+};
+
+/** The breaker's side of `store`; a store that no `redisStore()` made cannot be joined. */
+export function fleetOf(store: Store, options: NormalisedBreakerOptions, registry: () => Registry): Fleet {
+  return (joinFleet ?? invalid('circuitBreaker: store', 'a Store from redisStore()', store))(
+    store,
+    options,
+    registry,
+  );
+}
 
 /** The error for a refused call, reported as a `'circuit-rejected'` event. */
 export function refuse(

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.ts';
 import type { ResilienceEventListener } from '../events.ts';
 import type { Store, StoreLink, StoreUpdate } from '../store.ts';
-import type { Permit } from './admission.ts';
+import type { JoinFleet, Permit } from './admission.ts';
 import { Circuit, type CircuitConfig } from './circuit.ts';
 import type { controls } from './control.ts';
 import type { NormalisedBreakerOptions } from './options.ts';
@@ -128,3 +128,6 @@ class FleetCircuit extends Circuit {
     if (trial) this.#link.trialEnded(this.key, 'released');
   }
 }
+
+/** How a breaker joins a store's fleet (see `useFleet()`). */
+export const joinFleet: JoinFleet = (store, options, registry) => new Fleet(store, options, registry);

@@ -1,3 +1,5 @@
+import { useFleet } from '../circuit-breaker/admission.ts';
+import { joinFleet } from '../circuit-breaker/fleet.ts';
 import { startTimer } from '../clock.ts';
 import type { ResilienceEvent } from '../events.ts';
 import type { Store, StoreHandle, StoreLink, StoreUpdate } from '../store.ts';
@@ -55,6 +57,7 @@ const OUTAGE_AFTER = 2;
  */
 export function redisStore(client: RedisClient, options: RedisStoreOptions = {}): RedisStore {
   optionsObject('redisStore: options', options);
+  useFleet(joinFleet);
   const o = readOptions<RedisStoreOptions, Normalised>('redisStore: ', options, {
     prefix: [PREFIX, 'resilient-fetch:'],
     quorum: [positiveInteger, 2],
