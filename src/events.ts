@@ -90,7 +90,7 @@ export interface CircuitRejectedEvent extends RequestFields {
   retryAfter: number;
 }
 
-/** A server cool-down holds back every call of the circuit for `delay` ms. */
+/** A 429, 503, 529 or rate-limit 403 with Retry-After holds back every call of the circuit for `delay` ms. */
 export interface CircuitCoolDownEvent {
   type: 'circuit-cool-down';
   key: string;

@@ -34,8 +34,8 @@ export interface CircuitBreaker extends Middleware {
  * to that origin are refused at once with a `CircuitOpenError`, without touching the network; after
  * `recoveryTimeout` a few trial calls go through, and their outcome closes or re-opens it.
  *
- * A 429 or 503 response with `Retry-After` also holds back every other call to that origin until the time the
- * server named (`coolDown`). `init.resilience.circuitBreaker: false` bypasses the breaker for one call.
+ * A 429, 503, 529 or rate-limit 403 with `Retry-After` (or `retry-after-ms`) also holds back every other call
+ * to that origin until the time the server named (`coolDown`). `init.resilience.circuitBreaker: false` bypasses the breaker for one call.
  *
  * The parts, each in its file: admission (`admission.ts`), settlement (`settlement.ts`), server cool-down
  * (`cool-down.ts`), the state machine of one circuit (`circuit.ts`) and the bounded registry (`registry.ts`).

@@ -1,11 +1,13 @@
-import { serverRequestedWait } from '../headers/rate-limit.ts';
+import { explicitWait } from '../headers/rate-limit.ts';
 import { requestSignal } from '../request-info.ts';
+import { isRateLimit403 } from '../retry/rules.ts';
 import { type BreakerCore, refuse } from './admission.ts';
 import type { Circuit } from './circuit.ts';
 
 /**
- * Server cool-down: a response that asks every caller of its origin to hold back (a 429 or 503 carrying a
- * wait) holds back the other calls to the same circuit until the time the server named.
+ * Server cool-down: a response that asks every caller of its origin to hold back (a 429, 503, 529 or
+ * rate-limit 403 carrying `Retry-After` or `retry-after-ms`) holds back the other calls to the same circuit
+ * until the time the server named.
  * - `'wait'`: each call waits for the end of the cool-down (plus a little jitter, so they do not all arrive
  *   at once), within its own deadline: the caller's abort or a total deadline ends the wait.
  * - `'fail-fast'`: each call is refused at once with a `CircuitOpenError` whose `retryAfter` is the time left.
@@ -16,15 +18,23 @@ export type CoolDownMode = 'wait' | 'fail-fast' | false;
 /** The most jitter added to the end of a cool-down wait, so waiting calls trickle back instead of stampeding. */
 const MAX_RELEASE_SPREAD = 1_000;
 
+/** The statuses that may start a cool-down; `serverWait` decides. Cheap, for the breaker's hot path. */
+export function mayCoolDown(status: number): boolean {
+  return status === 429 || status === 503 || status === 529 || status === 403;
+}
+
 /**
  * How long a response asks every caller of its origin to hold back, in ms from `now`, or `undefined` when it
- * does not ask. Only 429 (RFC 6585 §4) and 503 (RFC 9110 §15.6.4) carry a cool-down: a Retry-After on a 3xx
- * is about a redirect, not about load. The wait is read exactly as the retry stage reads it (Retry-After,
- * then the rate-limit headers).
+ * does not ask. Only a 429 (RFC 6585 §4), 503 (RFC 9110 §15.6.4), 529 (overloaded) or rate-limit 403 carries a
+ * cool-down: a Retry-After on a 3xx is about a redirect, not about load. Only an explicit wait counts
+ * (`Retry-After`, `retry-after-ms`): reset headers and fields (`RateLimit` `t=`, `X-RateLimit-Reset`,
+ * `x-ratelimit-reset-tokens`…) describe one quota, perhaps one caller's, not the server's state, so they
+ * inform only the call that received them (the retry stage reads them).
  */
 export function serverWait(response: Response, now: number): number | undefined {
-  if (response.status !== 429 && response.status !== 503) return undefined;
-  return serverRequestedWait(response.headers, now);
+  const status = response.status;
+  if (status === 403 ? !isRateLimit403(response) : !mayCoolDown(status)) return undefined;
+  return explicitWait(response.headers, now);
 }
 
 /** Starts (or extends) the circuit's cool-down from a settled response, when it asks for one. */

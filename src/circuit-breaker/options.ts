@@ -58,7 +58,8 @@ export interface CircuitBreakerOptions {
    */
   isFailure?: (outcome: CircuitOutcome) => boolean;
   /**
-   * What a server cool-down (429 or 503 with `Retry-After`) does to the other calls of that circuit.
+   * What a server cool-down (a 429, 503, 529 or rate-limit 403 with `Retry-After` or `retry-after-ms`; reset
+   * headers alone do not start one) does to the other calls of that circuit.
    * @default 'wait'
    */
   coolDown?: CoolDownMode;

@@ -2,7 +2,7 @@ import { isCircuitOpenError } from '../errors/circuit-open-error.ts';
 import type { Outcome } from '../outcome.ts';
 import { isBrokenTransport, transportFailure } from '../response-check.ts';
 import type { BreakerCore, Gate, Permit } from './admission.ts';
-import { noteCoolDown } from './cool-down.ts';
+import { mayCoolDown, noteCoolDown } from './cool-down.ts';
 import type { CircuitOutcome } from './options.ts';
 
 /** The default failure rule: network errors, timeouts and status ≥ 500. */
@@ -34,7 +34,7 @@ export function settlement(core: BreakerCore): Gate['settle'] {
     }
     const status = judged.response?.status;
     let now = -1;
-    if (coolDown !== false && (status === 429 || status === 503)) {
+    if (coolDown !== false && status !== undefined && mayCoolDown(status)) {
       now = clock.now();
       noteCoolDown(core, circuit, judged.response!, now);
     }

@@ -23,10 +23,8 @@ import { parseRetryAfter } from './retry-after.ts';
  * @returns a finite integer ≥ 0, or `undefined` when the server asked for nothing usable.
  */
 export function serverRequestedWait(headers: Headers, now: number): number | undefined {
-  const retryAfter = parseRetryAfter(headers.get('retry-after'), now);
-  if (retryAfter !== undefined) return retryAfter;
-  const ms = decimal(headers.get('retry-after-ms'));
-  if (ms !== undefined) return Math.ceil(ms);
+  const explicit = explicitWait(headers, now);
+  if (explicit !== undefined) return explicit;
   const policy = parseRateLimitField(headers.get('ratelimit'));
   if (policy !== undefined) return policy;
   if (exhausted(headers.get('ratelimit-remaining'))) {
@@ -45,6 +43,17 @@ export function serverRequestedWait(headers: Headers, now: number): number | und
     if (wait !== undefined && (go === undefined || wait > go)) go = wait;
   }
   return go;
+}
+
+/**
+ * The wait a server named outright (1 and 2 above: `Retry-After`, then `retry-after-ms`), in ms: a statement
+ * about the server's state. The reset headers and fields (3–6) describe one quota, so they do not count here.
+ */
+export function explicitWait(headers: Headers, now: number): number | undefined {
+  const retryAfter = parseRetryAfter(headers.get('retry-after'), now);
+  if (retryAfter !== undefined) return retryAfter;
+  const ms = decimal(headers.get('retry-after-ms'));
+  return ms === undefined ? undefined : Math.ceil(ms);
 }
 
 /** A remaining-quota header allows a reset wait when it is absent, zero, or not a whole number. */

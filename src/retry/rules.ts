@@ -30,8 +30,11 @@ export type Verdict =
   /** A failure worth retrying; `wait` (ms) is a server-requested delay that replaces the backoff. */
   | { kind: 'retry'; reason: RetryReason; wait?: number };
 
-export const DONE: Verdict = Object.freeze({ kind: 'done' });
-export const NOT_RETRYABLE: Verdict = Object.freeze({ kind: 'fail', giveUp: 'not-retryable' });
+export const DONE: Verdict = /* @__PURE__ */ Object.freeze({ kind: 'done' });
+export const NOT_RETRYABLE: Verdict = /* @__PURE__ */ Object.freeze({
+  kind: 'fail',
+  giveUp: 'not-retryable',
+});
 type Retry = Verdict & { kind: 'retry' };
 const STATUS: Retry = { kind: 'retry', reason: 'status' };
 const NETWORK: Retry = { kind: 'retry', reason: 'network-error' };
@@ -49,12 +52,12 @@ export const retryDefaults: {
   readonly methods: readonly string[];
   readonly statusCodes: readonly number[];
   readonly maxRetryAfter: number;
-} = Object.freeze({
+} = /* @__PURE__ */ Object.freeze({
   limit: 2,
   // RFC 9110 §9.2.2 idempotent methods, plus QUERY (safe, IETF httpbis safe-method-w-body draft).
-  methods: Object.freeze(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE', 'QUERY']),
+  methods: /* @__PURE__ */ Object.freeze(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE', 'QUERY']),
   // 529: "overloaded", as Anthropic's API sends it.
-  statusCodes: Object.freeze([408, 429, 500, 502, 503, 504, 529]),
+  statusCodes: /* @__PURE__ */ Object.freeze([408, 429, 500, 502, 503, 504, 529]),
   maxRetryAfter: 60_000,
 });
 

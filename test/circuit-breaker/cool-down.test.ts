@@ -14,6 +14,8 @@ const T0 = Date.UTC(2030, 0, 1);
 const busy = (status: number, retryAfter: string) =>
   new Response(null, { status, headers: { 'retry-after': retryAfter } });
 
+const answer = (status: number, headers: Record<string, string>) => new Response(null, { status, headers });
+
 describe('serverWait', () => {
   it.each([
     [429, '120', 120_000],
@@ -34,6 +36,53 @@ describe('serverWait', () => {
 
   it('is undefined without the header', () => {
     expect(serverWait(new Response(null, { status: 429 }), T0)).toBeUndefined();
+  });
+
+  it.each([
+    ['a 529 with Retry-After', answer(529, { 'retry-after': '3' }), 3_000],
+    ['a 503 with retry-after-ms', answer(503, { 'retry-after-ms': '1500.5' }), 1_501],
+    ['a rate-limit 403 with Retry-After', answer(403, { 'retry-after': '60' }), 60_000],
+  ])('%s starts a cool-down', (_, response, expected) => {
+    expect(serverWait(response, T0)).toBe(expected);
+  });
+
+  it.each([
+    [
+      'x-ratelimit-reset-tokens (OpenAI)',
+      answer(429, { 'x-ratelimit-remaining-tokens': '0', 'x-ratelimit-reset-tokens': '20s' }),
+    ],
+    ['RateLimit t=', answer(429, { ratelimit: '"default";r=0;t=30' })],
+    ['RateLimit-Reset', answer(503, { 'ratelimit-remaining': '0', 'ratelimit-reset': '30' })],
+    [
+      'X-RateLimit-Reset (GitHub)',
+      answer(403, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(T0 / 1000 + 60) }),
+    ],
+    ['a 500 with Retry-After', answer(500, { 'retry-after': '5' })],
+  ])('reset headers alone, or another status, start none: %s', (_, response) => {
+    expect(serverWait(response, T0)).toBeUndefined();
+  });
+});
+
+describe('circuitBreaker: what starts a cool-down', () => {
+  it('a 429 that only says when its token quota resets holds back no other call', async () => {
+    const { fetch, transport, events } = setup(
+      {},
+      answer(429, { 'x-ratelimit-remaining-tokens': '0', 'x-ratelimit-reset-tokens': '6m0s' }),
+      200,
+    );
+    expect((await fetch(`${A}/completions`)).status).toBe(429);
+    expect((await fetch(`${A}/other`)).status).toBe(200);
+    expect(transport.calls).toHaveLength(2);
+    expect(events.filter((e) => e.type === 'circuit-cool-down')).toEqual([]);
+  });
+
+  it.each([529, 403])('a %i with Retry-After holds back the other calls', async (status) => {
+    const { fetch, events, settle, clock } = setup({}, answer(status, { 'retry-after': '2' }), 200);
+    expect((await fetch(`${A}/a`)).status).toBe(status);
+    expect(events).toEqual([{ type: 'circuit-cool-down', key: A, delay: 2_000 }]);
+    const held = settle(fetch(`${A}/b`));
+    await clock.advance(2_300);
+    expect(await held).toBe(200);
   });
 });
 

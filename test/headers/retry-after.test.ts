@@ -54,10 +54,15 @@ describe('parseRetryAfter', () => {
   });
 
   it('rejects a 10 KB value fast', () => {
-    const started = performance.now();
-    expect(parseRetryAfter('1'.repeat(10_240))).toBeUndefined();
-    expect(parseRetryAfter(`Sun, 06 Nov 1994 08:49:37 GMT${' '.repeat(10_000)}`)).toBeUndefined();
-    expect(performance.now() - started).toBeLessThan(5);
+    // The fastest of 20 runs: a loaded machine delays some runs, a backtracking parser slows every one.
+    let fastest = Number.POSITIVE_INFINITY;
+    for (let run = 0; run < 20; run++) {
+      const started = performance.now();
+      expect(parseRetryAfter('1'.repeat(10_240))).toBeUndefined();
+      expect(parseRetryAfter(`Sun, 06 Nov 1994 08:49:37 GMT${' '.repeat(10_000)}`)).toBeUndefined();
+      fastest = Math.min(fastest, performance.now() - started);
+    }
+    expect(fastest).toBeLessThan(5);
   });
 
   it('never throws and returns undefined or a finite integer ≥ 0 (property)', () => {
