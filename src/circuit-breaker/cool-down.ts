@@ -1,4 +1,4 @@
-import { explicitWait } from '../headers/rate-limit.ts';
+import { explicitWait } from '../headers/server-wait.ts';
 import { requestSignal } from '../request-info.ts';
 import { isRateLimit403 } from '../retry/rules.ts';
 import { type BreakerCore, refuse } from './admission.ts';

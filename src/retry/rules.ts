@@ -1,6 +1,6 @@
 import { isCircuitOpenError } from '../errors/circuit-open-error.ts';
 import type { GiveUpReason, RetryReason } from '../events.ts';
-import { serverRequestedWait } from '../headers/rate-limit.ts';
+import { serverRequestedWait } from '../headers/server-wait.ts';
 import { isBrokenTransport, transportFailure } from '../response-check.ts';
 import type { RetryBudget } from './budget.ts';
 import type { NormalisedRetryOptions, RetryContext } from './options.ts';
