@@ -13,7 +13,7 @@ import {
   positiveInteger,
   ratio,
 } from '../validate.ts';
-import { execute, type Policy, type RunState } from './engine.ts';
+import { type Attempts, execute, type RunState } from './engine.ts';
 import { NOT_RETRYABLE, type Verdict } from './rules.ts';
 
 /** What an operation run by `retryAsync()` is given. */
@@ -124,11 +124,11 @@ function untilAborted<T>(pending: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-function asyncPolicy<T>(
+function asyncAttempts<T>(
   s: Settings,
   operation: Operation<T>,
   signal: AbortSignal,
-): Policy<T, RunState, RetryAsyncContext> {
+): Attempts<T, RunState, RetryAsyncContext> {
   const context = (call: RunState, outcome: Outcome<T>): RetryAsyncContext => {
     const ctx: RetryAsyncContext = {
       attempt: call.attempts,
@@ -175,7 +175,7 @@ async function run<T>(operation: Operation<T>, s: Settings, attempts?: { count: 
     previousDelay: undefined,
   };
   try {
-    return await execute(asyncPolicy(s, operation, controller.signal), call);
+    return await execute(asyncAttempts(s, operation, controller.signal), call);
   } finally {
     if (attempts) attempts.count += call.attempts;
     clearTimeout(timer);

@@ -8,7 +8,7 @@ import { clockOption, func, optionsObject } from '../validate.ts';
 import { replayOf } from './body.ts';
 import { createBudget } from './budget.ts';
 import { execute } from './engine.ts';
-import { eventUrl, type HttpCall, httpPolicy } from './http-policy.ts';
+import { eventUrl, type HttpCall, httpAttempts } from './http-attempts.ts';
 import { type NormalisedRetryOptions, normaliseRetryOptions, type RetryOptions } from './options.ts';
 
 /**
@@ -46,7 +46,7 @@ export function retry(options: RetryOptions = {}): Middleware {
   const merge = mergedOver(options, normalise, 'limit');
 
   return function retryMiddleware(next: FetchLike): FetchLike {
-    const policy = httpPolicy(next, clock, budget, onEvent);
+    const attempts = httpAttempts(next, clock, budget, onEvent);
 
     return function retryFetch(input, init) {
       if (init !== undefined && (init as Record<symbol, unknown>)[RETRYING] === true)
@@ -99,7 +99,7 @@ export function retry(options: RetryOptions = {}): Middleware {
         probe,
       };
       if (onEvent) onEvent({ type: 'request', url: eventUrl(call), method });
-      return execute(policy, call);
+      return execute(attempts, call);
     };
   };
 }

@@ -100,7 +100,7 @@ export function isRateLimit403(response: Response): boolean {
 }
 
 /** True when the status of `response` is retried by the options (rule 3), before any directive. */
-export function retriedStatus(
+function retriedStatus(
   options: NormalisedRetryOptions,
   attempt: Attempt,
   response: Response,

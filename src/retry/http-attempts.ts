@@ -7,7 +7,7 @@ import { requestUrl } from '../request-info.ts';
 import { isResponse, notAResponse } from '../response-check.ts';
 import type { FetchLike } from '../types.ts';
 import type { RetryBudget } from './budget.ts';
-import type { Policy, RunState } from './engine.ts';
+import type { Attempts, RunState } from './engine.ts';
 import type { NormalisedRetryOptions, RetryContext } from './options.ts';
 import {
   type Attempt,
@@ -63,13 +63,13 @@ function buildContext(
   return context;
 }
 
-/** The retry engine's policy for fetch calls: attempts go to `next`, outcomes are judged by the HTTP rules. */
-export function httpPolicy(
+/** Fetch calls as the retry engine's attempts: each goes to `next`, its outcome judged by the HTTP rules. */
+export function httpAttempts(
   next: FetchLike,
   clock: Clock,
   budget: RetryBudget | undefined,
   onEvent: ResilienceEventListener | undefined,
-): Policy<Response, HttpCall, RetryContext> {
+): Attempts<Response, HttpCall, RetryContext> {
   return {
     clock,
     budget,
