@@ -100,11 +100,7 @@ export function isRateLimit403(response: Response): boolean {
 }
 
 /** True when the status of `response` is retried by the options (rule 3), before any directive. */
-function retriedStatus(
-  options: NormalisedRetryOptions,
-  attempt: Attempt,
-  response: Response,
-): boolean {
+function retriedStatus(options: NormalisedRetryOptions, attempt: Attempt, response: Response): boolean {
   const status = response.status;
   if (options.statusCodes.has(status)) return true;
   // IETF Idempotency-Key draft: 409 = a request with this key is still being processed; try again later.
