@@ -37,17 +37,20 @@ export interface SizeEntry {
  * exist yet are skipped with a note, so their budget applies as soon as they land.
  */
 export const entries: SizeEntry[] = [
-  // Budgets hold what the code measures now, rounded up by at most 2%, and never more than the last release
-  // (main entry 12.0 kB, resilientFetch 10.3 kB, retry 5.75 kB, timeout 1.56 kB): any growth is a decision,
-  // and a change that reaches below a budget lowers it. Goals are where this should get (issue #14): a
-  // resilience layer no larger than half of ky.
+  // Budgets hold what the code measures now, rounded up by about 1%: any growth is a decision, and a change
+  // that reaches below a budget lowers it. The last release measured 11.67 kB (whole index), 9.98 kB
+  // (resilientFetch), 5.56 kB (retry), 6.13 kB (circuitBreaker), 1.52 kB (timeout); since then the HTTP retry
+  // rules module (non-idempotent retries after 408/429/503/529, server directives, rate-limit 403s), abort
+  // after headers, the store option and "an open circuit never hides a real answer" were added, and the
+  // breaker's store side, snapshots and rate-limit families left the bundles that do not use them. Goals are
+  // where this should get (issue #14): a resilience layer no larger than half of ky.
   // The core: every export but the traffic-shaping stages, which are exports of their own (and the Redis
   // store, an entry point of its own).
   {
     label: 'resilient-fetch core (src/index.ts without rateLimit, hedge)',
     entry: 'src/index.ts',
     without: ['rateLimit', 'hedge'],
-    budget: 12.0 * KB,
+    budget: 13.15 * KB,
     goal: 8.192 * KB,
   },
   {
@@ -55,27 +58,27 @@ export const entries: SizeEntry[] = [
     entry: 'src/index.ts',
     with: ['src/redis.ts'],
   },
-  { label: 'resilient-fetch/ky (all of src/ky.ts)', entry: 'src/ky.ts', budget: 11.85 * KB },
+  { label: 'resilient-fetch/ky (all of src/ky.ts)', entry: 'src/ky.ts', budget: 11.9 * KB },
   {
     label: 'resilientFetch alone',
     entry: 'src/index.ts',
     exports: ['resilientFetch'],
-    budget: 10.3 * KB,
+    budget: 10.92 * KB,
     goal: 5.12 * KB,
   },
-  { label: 'retry alone', entry: 'src/index.ts', exports: ['retry'], budget: 5.75 * KB, goal: 2.56 * KB },
+  { label: 'retry alone', entry: 'src/index.ts', exports: ['retry'], budget: 6.28 * KB, goal: 2.56 * KB },
   {
     label: 'circuitBreaker alone',
     entry: 'src/index.ts',
     exports: ['circuitBreaker'],
-    budget: 5.7 * KB,
+    budget: 5.14 * KB,
     goal: 3.072 * KB,
   },
   {
     label: 'timeout alone',
     entry: 'src/index.ts',
     exports: ['timeout'],
-    budget: 1.95 * KB,
+    budget: 1.93 * KB,
     goal: 1.024 * KB,
   },
 ];
