@@ -7,7 +7,15 @@ import { retry } from './retry/retry.ts';
 import { type Store, storeOption } from './store.ts';
 import { timeout } from './timeout.ts';
 import type { FetchLike, Middleware } from './types.ts';
-import { deadline, func, invalid, nonNegativeInteger, optionsObject } from './validate.ts';
+import {
+  deadline,
+  func,
+  invalid,
+  nonNegativeInteger,
+  type OptionSpecs,
+  optionsObject,
+  readOptions,
+} from './validate.ts';
 
 /** Options of `resilientFetch()`. Every field is optional; see each for its default. */
 export interface ResilientFetchOptions {
@@ -57,23 +65,16 @@ export type ResilientFetch = FetchLike & {
  */
 export function resilientFetch(options: ResilientFetchOptions = {}): ResilientFetch {
   optionsObject('resilientFetch: options', options);
-  const transport = func('resilientFetch: fetch', options.fetch) ?? globalFetch;
-  const onEvent = func('resilientFetch: onEvent', options.onEvent);
   // `undefined` is the default; anything else (`null` included) must be a valid value.
-  const total = options.timeout === undefined ? 30_000 : options.timeout;
-  const attempt = options.attemptTimeout === undefined ? 10_000 : options.attemptTimeout;
-  if (total !== false) deadline('resilientFetch: timeout', total);
-  if (attempt !== false) deadline('resilientFetch: attemptTimeout', attempt);
-  const retryOptions = options.retry === undefined ? {} : options.retry;
-  if (retryOptions !== false && typeof retryOptions !== 'number' && !isObject(retryOptions)) {
-    invalid('resilientFetch: retry', 'an options object, a number or false', retryOptions);
-  }
-  const breakerOption = options.circuitBreaker === undefined ? {} : options.circuitBreaker;
-  if (breakerOption !== false && typeof breakerOption !== 'function' && !isObject(breakerOption)) {
-    invalid('resilientFetch: circuitBreaker', 'an options object, a circuit breaker or false', breakerOption);
-  }
-
-  const store = options.store === undefined ? undefined : storeOption('resilientFetch: store', options.store);
+  const {
+    fetch: transport,
+    onEvent,
+    timeout: total,
+    attemptTimeout: attempt,
+    retry: retryOptions,
+    circuitBreaker: breakerOption,
+    store,
+  } = readOptions<ResilientFetchOptions, Pipeline>('resilientFetch: ', options, SPECS);
   if (store && typeof breakerOption !== 'object') {
     invalid('resilientFetch: circuitBreaker', 'breaker options when store is given', breakerOption);
   }
@@ -81,11 +82,7 @@ export function resilientFetch(options: ResilientFetchOptions = {}): ResilientFe
   const stages: Middleware[] = [];
   if (total !== false) stages.push(timeout(total, { key: 'timeout', onEvent }));
   if (retryOptions !== false) {
-    const base =
-      typeof retryOptions === 'number'
-        ? { limit: nonNegativeInteger('resilientFetch: retry', retryOptions) }
-        : retryOptions;
-    stages.push(retry({ ...base, onEvent: both(onEvent, base.onEvent) }));
+    stages.push(retry({ ...retryOptions, onEvent: both(onEvent, retryOptions.onEvent) }));
   }
   let breaker: CircuitBreaker | undefined;
   if (breakerOption !== false) {
@@ -113,3 +110,40 @@ function globalFetch(input: string | URL | Request, init?: RequestInit): Promise
 function isObject(value: unknown): value is object {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** The options after defaults and checks; a number for `retry` is its `limit`. */
+interface Pipeline {
+  fetch: FetchLike;
+  onEvent: ResilienceEventListener | undefined;
+  timeout: number | false;
+  attemptTimeout: number | false;
+  retry: RetryOptions | false;
+  circuitBreaker: CircuitBreakerOptions | CircuitBreaker | false;
+  store: Store | undefined;
+}
+
+const deadlineOrFalse = (where: string, value: unknown) => (value === false ? value : deadline(where, value));
+
+const SPECS: OptionSpecs<ResilientFetchOptions> = {
+  fetch: [func, globalFetch],
+  onEvent: [func],
+  timeout: [deadlineOrFalse, 30_000],
+  attemptTimeout: [deadlineOrFalse, 10_000],
+  retry: [
+    (where: string, value: unknown) =>
+      value === false || isObject(value)
+        ? value
+        : typeof value === 'number'
+          ? { limit: nonNegativeInteger(where, value) }
+          : invalid(where, 'an options object, a number or false', value),
+    {},
+  ],
+  circuitBreaker: [
+    (where: string, value: unknown) =>
+      value === false || typeof value === 'function' || isObject(value)
+        ? value
+        : invalid(where, 'an options object, a circuit breaker or false', value),
+    {},
+  ],
+  store: [storeOption],
+};
