@@ -12,11 +12,12 @@ export function createAnthropic(options: { apiKey?: string; baseURL?: string } =
   });
 }
 
-/** A streamed message, stopped by aborting `stop` (the server sees the connection close). */
+/** A streamed message, shown as it comes (`onText`), stopped by aborting `stop` (the connection closes). */
 export async function streamMessage(
   anthropic: Anthropic,
   prompt: string,
   stop: AbortSignal,
+  onText: (text: string) => void,
 ): Promise<string> {
   const stream = await anthropic.messages.create(
     {
@@ -29,7 +30,10 @@ export async function streamMessage(
   );
   let text = '';
   for await (const event of stream) {
-    if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') text += event.delta.text;
+    if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') {
+      text += event.delta.text;
+      onText(event.delta.text);
+    }
   }
   return text;
 }

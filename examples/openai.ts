@@ -25,13 +25,25 @@ export async function summarise(openai: OpenAI, text: string): Promise<string> {
   return completion.choices[0]?.message.content ?? '';
 }
 
-/** A streamed answer that the user may stop: aborting `stop` ends the stream and closes the connection. */
-export async function streamAnswer(openai: OpenAI, question: string, stop: AbortSignal): Promise<string> {
+/**
+ * A streamed answer, shown as it comes (`onText`), that the user may stop: aborting `stop` ends the stream and
+ * closes the connection, so the server stops generating.
+ */
+export async function streamAnswer(
+  openai: OpenAI,
+  question: string,
+  stop: AbortSignal,
+  onText: (text: string) => void,
+): Promise<string> {
   const stream = await openai.chat.completions.create(
     { model: 'gpt-4.1-mini', messages: [{ role: 'user', content: question }], stream: true },
     { signal: stop },
   );
   let answer = '';
-  for await (const chunk of stream) answer += chunk.choices[0]?.delta.content ?? '';
+  for await (const chunk of stream) {
+    const text = chunk.choices[0]?.delta.content ?? '';
+    answer += text;
+    onText(text);
+  }
   return answer;
 }

@@ -130,6 +130,7 @@ export function kyHooks(options: KyHooksOptions = {}): Options & { hooks: Hooks 
     const budget = raw.budget === false ? undefined : createBudget(raw.budget);
     const retryEvents = func('kyHooks: retry.onEvent', raw.onEvent);
     const emit = bothListeners(onEvent, retryEvents);
+    const now = () => clock.now();
     const attemptOf = (request: Request): Attempt => ({
       method: request.method,
       keyed: request.headers.get('idempotency-key') !== null,
@@ -170,7 +171,7 @@ export function kyHooks(options: KyHooksOptions = {}): Options & { hooks: Hooks 
     // carries the exact delay, the server's own when it asked for one.
     hooks.afterResponse.push(({ request, response, retryCount }) => {
       const final = retryCount >= retry.limit;
-      const verdict = responseVerdict(retry, attemptOf(request), response, final, clock.now());
+      const verdict = responseVerdict(retry, attemptOf(request), response, final, now);
       if (verdict.kind !== 'retry' || !mayRetry(request, verdict, final)) return;
       const delay = verdict.wait ?? retry.backoff(retryCount + 1);
       announce(request, retryCount + 1, delay, verdict.reason, response.status);

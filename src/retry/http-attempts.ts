@@ -70,6 +70,7 @@ export function httpAttempts(
   budget: RetryBudget | undefined,
   onEvent: ResilienceEventListener | undefined,
 ): Attempts<Response, HttpCall, RetryContext> {
+  const now = () => clock.now();
   return {
     clock,
     budget,
@@ -107,12 +108,12 @@ export function httpAttempts(
         if (!isResponse(response)) {
           throw notAResponse('retry', response);
         }
-        verdict = responseVerdict(options, call.request, response, final, clock.now());
+        verdict = responseVerdict(options, call.request, response, final, now);
       }
       call.context = undefined;
       if (!options.shouldRetry) return verdict;
       call.context = buildContext(call, clock, outcome, verdict);
-      return overrideVerdict(options, call.request, call.context, verdict, final, clock.now());
+      return overrideVerdict(options, call.request, call.context, verdict, final, now);
     },
 
     context(call, outcome, verdict) {

@@ -156,14 +156,14 @@ export function errorVerdict(options: NormalisedRetryOptions, attempt: Attempt, 
 
 /**
  * The verdict for a response (rules 2, 3, 5 and 6). `final` is true when no retry may follow, so the server
- * wait is not read. A wait above `maxRetryAfter` is not clamped: the call gives up with the response.
+ * wait is not read; `now` is read only when it is (a success costs no clock read). A wait above `maxRetryAfter` is not clamped: the call gives up with the response.
  */
 export function responseVerdict(
   options: NormalisedRetryOptions,
   attempt: Attempt,
   response: Response,
   final: boolean,
-  now: number,
+  now: () => number,
 ): Verdict {
   const retried = retriedStatus(options, attempt, response);
   // A success is not read any further: a directive speaks only of failing responses.
@@ -182,11 +182,11 @@ function withServerWait(
   options: NormalisedRetryOptions,
   response: Response,
   final: boolean,
-  now: number,
+  now: () => number,
   verdict: Retry,
 ): Verdict {
   if (final) return verdict;
-  const wait = serverRequestedWait(response.headers, now);
+  const wait = serverRequestedWait(response.headers, now());
   if (wait === undefined) return verdict;
   if (wait > options.maxRetryAfter) return RETRY_AFTER_TOO_LONG;
   return { kind: 'retry', reason: verdict.reason, wait };
@@ -205,7 +205,7 @@ export async function overrideVerdict(
   context: RetryContext,
   verdict: Verdict,
   final: boolean,
-  now: number,
+  now: () => number,
 ): Promise<Verdict> {
   const answer = await options.shouldRetry!(context);
   if (answer === undefined || answer === (verdict.kind === 'retry')) return verdict;

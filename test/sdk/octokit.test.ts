@@ -98,7 +98,8 @@ describe('Octokit over resilientFetch', () => {
     const e = await getRepo(client('primary-hour')).catch((e: unknown) => e);
     expect((e as { status?: number }).status).toBe(403);
     expect(api.hits('primary-hour')).toBe(1);
-    expect(performance.now() - started).toBeLessThan(1_000);
+    // At once: not the hour, nor the 60 s of maxRetryAfter (a loaded machine may take a moment).
+    expect(performance.now() - started).toBeLessThan(5_000);
     rows.push({
       scenario: '403, x-ratelimit-remaining: 0, reset in an hour',
       hits: 1,

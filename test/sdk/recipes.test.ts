@@ -54,8 +54,14 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-/** Aborts `controller` once the server has sent everything it will send, and the stream waits. */
-const stopSoon = (controller: AbortController) => setTimeout(() => controller.abort(), 150);
+/** Presses stop once `expected` has been shown: the stream then waits for more that never comes. */
+const stopAt = (expected: string, stop: AbortController) => {
+  let shown = '';
+  return (text: string) => {
+    shown += text;
+    if (shown === expected) setTimeout(() => stop.abort(), 20);
+  };
+};
 
 describe('README recipes: SDKs over resilient-fetch', () => {
   it('OpenAI: a 429 is retried under maxRetries: 0; per-call deadlines go through fetchOptions', async () => {
@@ -68,8 +74,7 @@ describe('README recipes: SDKs over resilient-fetch', () => {
     const stop = new AbortController();
     const openai = createOpenAI({ apiKey: 'sk-test', baseURL: api.base('openai-stream') });
     const closed = api.closed('openai-stream');
-    stopSoon(stop);
-    const answer = await streamAnswer(openai, 'why?', stop.signal).catch((e: Error) => e.name);
+    const answer = await streamAnswer(openai, 'why?', stop.signal, stopAt('ab', stop));
     expect(answer).toBe('ab');
     await closed;
   });
@@ -78,10 +83,9 @@ describe('README recipes: SDKs over resilient-fetch', () => {
     const stop = new AbortController();
     const anthropic = createAnthropic({ apiKey: 'sk-ant-test', baseURL: api.base('anthropic-stream') });
     const closed = api.closed('anthropic-stream');
-    const text = streamMessage(anthropic, 'hello', stop.signal).catch((e: Error) => e.name);
-    while (api.hits('anthropic-stream') < 2) await new Promise((r) => setTimeout(r, 10));
-    stopSoon(stop);
-    expect(await text).toBe('hi');
+    const text = await streamMessage(anthropic, 'hello', stop.signal, stopAt('hi', stop));
+    expect(text).toBe('hi');
+    expect(api.hits('anthropic-stream')).toBe(2);
     await closed;
   });
 
