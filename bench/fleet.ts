@@ -3,7 +3,13 @@
 // 2. A shared Retry-After: requests the other processes send while one of them was told to wait.
 // 3. Redis killed mid-run: the longest extra latency a call saw while Redis was down.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { eventually, type FleetWorker, startFleet, type WorkerConfig } from '../examples/demo/fleet.ts';
+import {
+  eventually,
+  everyProcessSaw,
+  type FleetWorker,
+  startFleet,
+  type WorkerConfig,
+} from '../examples/demo/fleet.ts';
 import { startRedisServer } from '../test/helpers/redis-server.ts';
 import { startServer } from '../test/helpers/server.ts';
 import { median } from './stats.ts';
@@ -72,14 +78,7 @@ async function redisDown() {
   await redis.kill();
   await sleep(3_000);
   await redis.restart();
-  await eventually(
-    async () =>
-      (await Promise.all(fleet.map((w) => w.events()))).every((e) =>
-        e.some((x) => x.type === 'store-recovered'),
-      ),
-    10_000,
-    'recovery',
-  );
+  await everyProcessSaw(fleet, 'store-recovered', 10_000);
   const recovered = Date.now();
   const calls = (await Promise.all(fleet.map((w) => w.stopLoop()))).flat();
   const events = (await Promise.all(fleet.map((w) => w.events()))).flat();

@@ -34,8 +34,8 @@ export interface OverheadRow {
  * In this process: times the raw transport and the subject `id` in `rounds` alternating rounds of about
  * `roundMs` each, after a warm-up long enough for the JIT to settle. Returns both medians in ns per call.
  */
-export async function timeSubject(id: string, rounds: number, roundMs = 60) {
-  const calls = [subjectsById.raw!, subjectsById[id]!].map((s) => s.make(memoryTransport));
+export async function timeSubject(id: string, rounds: number, roundMs = 60, baseline = 'raw') {
+  const calls = [subjectsById[baseline]!, subjectsById[id]!].map((s) => s.make(memoryTransport));
   const sizes: number[] = [];
   for (const call of calls) {
     await timeCalls(call, 5_000);
@@ -44,6 +44,21 @@ export async function timeSubject(id: string, rounds: number, roundMs = 60) {
   }
   const samples = await alternate([0, 1], rounds, (i) => timeCalls(calls[i]!, sizes[i]!));
   return { raw: median(samples[0]!), subject: median(samples[1]!) };
+}
+
+/**
+ * Times subject `id` against subject `baseline` in alternating rounds of one child process: for two close
+ * subjects, the same process is a fairer comparison than two.
+ */
+export function measurePair(
+  baseline: string,
+  id: string,
+  rounds: number,
+): { baseline: number; subject: number } {
+  const child = fileURLToPath(new URL('./overhead-child.ts', import.meta.url));
+  const out = execFileSync(process.execPath, [child, id, String(rounds), baseline], { encoding: 'utf8' });
+  const { raw, subject } = JSON.parse(out.trim().split('\n').at(-1)!) as { raw: number; subject: number };
+  return { baseline: raw, subject };
 }
 
 /** Measures each subject in a child process of its own; the raw row is the median of their baselines. */

@@ -2,7 +2,7 @@
 // Prints plain aligned lines and writes the same figures as markdown tables to docs/performance.md.
 //
 //   npm run bench                      all sections
-//   npm run bench -- overhead size     only those sections (overhead, loopback, heap, size)
+//   npm run bench -- overhead size     only those sections (overhead, store, loopback, heap, size)
 //   npm run bench -- --quick           fewer rounds, for a smoke run
 
 import { writeFileSync } from 'node:fs';
@@ -10,14 +10,14 @@ import { cpus } from 'node:os';
 import { kb, root } from '../scripts/bundle-size.ts';
 import { measureHeap } from './heap.ts';
 import { measureLoopback } from './loopback.ts';
-import { measureOverhead } from './overhead.ts';
+import { measureOverhead, measurePair } from './overhead.ts';
 import { measureSizes, type SizeRow } from './size.ts';
 import { columns, markdownTable, micros } from './stats.ts';
-import { cockatiel, kySubject, ours, raw, withSignal } from './subjects.ts';
+import { cockatiel, kySubject, ours, oursWithStore, raw, withSignal } from './subjects.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const all = ['overhead', 'loopback', 'heap', 'size'];
+const all = ['overhead', 'store', 'loopback', 'heap', 'size'];
 const wanted = args.filter((a) => !a.startsWith('--'));
 const sections = wanted.length ? all.filter((s) => wanted.includes(s)) : all;
 
@@ -53,6 +53,21 @@ if (sections.includes('overhead')) {
         r.name === raw.name ? '-' : micros(r.overhead),
         r.name === raw.name ? '-' : `${(r.overhead / cockatielOverhead).toFixed(2)}×`,
       ]),
+    ],
+  );
+}
+
+if (sections.includes('store')) {
+  const { baseline, subject } = measurePair('ours', 'ours-store', quick ? 5 : 21);
+  section(
+    'Closed-circuit hot path, store attached or not',
+    'The standard pipeline around the in-memory transport, without a store and with a `redisStore()` over ' +
+      'a real redis-server on 127.0.0.1, timed in alternating rounds of one process. A closed circuit never ' +
+      'touches the store: the difference is what attaching one costs a call.',
+    [
+      ['subject', 'per call', 'vs no store'],
+      [ours.name, micros(baseline), '-'],
+      [oursWithStore.name, micros(subject), `${((subject / baseline - 1) * 100).toFixed(1)}%`],
     ],
   );
 }

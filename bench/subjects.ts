@@ -14,7 +14,7 @@ import {
 import fetchRetry from 'fetch-retry';
 import ky from 'ky';
 import pRetry from 'p-retry';
-import { resilientFetch } from '../src/index.ts';
+import { resilientFetch, type Store } from '../src/index.ts';
 import type { FetchLike } from '../src/types.ts';
 
 /** A call as the benchmarks make it: one URL, a response whose body the caller owns. */
@@ -91,10 +91,24 @@ export const fetchRetrySubject: Subject = {
   },
 };
 
+/** The store `oursWithStore` attaches; `prepareStore()` (in bench/store.ts) connects it first. */
+export const benchStore: { store?: Store } = {};
+
+/** The standard pipeline with a `redisStore()` attached: the closed-circuit path must not notice it. */
+export const oursWithStore: Subject = {
+  name: 'resilient-fetch (pipeline + redisStore)',
+  make(transport) {
+    if (!benchStore.store) throw new Error('oursWithStore: call prepareStore() first');
+    const fetch = resilientFetch({ fetch: transport, store: benchStore.store });
+    return (url) => fetch(url);
+  },
+};
+
 /** Every subject by a short id, so a child process can be told which one to measure. */
 export const subjectsById: Record<string, Subject> = {
   raw,
   ours,
+  'ours-store': oursWithStore,
   withSignal,
   cockatiel,
   ky: kySubject,

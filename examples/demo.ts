@@ -2,6 +2,7 @@
 // DEMO_FAST=1 shortens the waits (Retry-After 1 s, recovery 0.5 s); NO_COLOR=1 turns colour off.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createMetrics, isCircuitOpenError, type ResilienceEvent, resilientFetch } from '../src/index.ts';
+import { fleetScene, prepareFleet } from './demo/fleet-scene.ts';
 import { bold, cyan, dim, green, red, say, scene, since, table, yellow } from './demo/print.ts';
 import { startFlakyServer } from './demo/server.ts';
 
@@ -12,6 +13,8 @@ const recoveryTimeout = fast ? 500 : 2_000;
 const server = await startFlakyServer(retryAfterSeconds);
 const { origin } = server;
 const metrics = createMetrics(); // every pipeline below reports to it; scene 5 prints it
+// Openings count towards the quorum within recoveryTimeout: 1.5 s leaves room on a loaded machine.
+const fleet = prepareFleet(server, 1_500); // scene 6's processes start while the others run
 
 /** Feeds the metrics and narrates retries and circuit changes as they happen. */
 function narrate(event: ResilienceEvent): void {
@@ -112,5 +115,8 @@ say(dim(`no budget: ${burst} calls × 3 attempts = ${burst * 3}`));
 scene(5, 'Metrics', 'createMetrics().snapshot() over every call above.');
 const { averageDelay, ...counts } = metrics.snapshot();
 table({ ...counts, averageDelay: `${Math.round(averageDelay)} ms` });
+
+// 6 ─ Many processes: four of them and one Redis.
+await fleetScene(server, 1_500, fleet);
 
 await server.close();

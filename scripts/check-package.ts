@@ -44,6 +44,9 @@ const kyApi: Record<string, unknown> = await import(kyEntry);
 for (const name of ['kyResilience', 'kyHooks']) {
   assert.equal(typeof kyApi[name], 'function', `resilient-fetch/ky does not export ${name}`);
 }
+const redisEntry = 'resilient-fetch/redis';
+const redisApi: Record<string, unknown> = await import(redisEntry);
+assert.equal(typeof redisApi.redisStore, 'function', 'resilient-fetch/redis does not export redisStore');
 // The published types are the API: no internal class, type or symbol member may reach them.
 const INTERNAL = [
   'Circuit',

@@ -3,13 +3,14 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
+import { findRedisServer } from './helpers/redis-server.ts';
 
 const demo = fileURLToPath(new URL('../examples/demo.ts', import.meta.url));
 
 it('runs the demo to the end with the story it promises', async () => {
   const { stdout } = await promisify(execFile)(process.execPath, [demo], {
     env: { ...process.env, DEMO_FAST: '1', NO_COLOR: '1' },
-    timeout: 20_000,
+    timeout: 40_000,
   });
   expect(stdout).not.toContain('\u001b['); // no colour when not a terminal
   // 1: plain fetch fails, the resilient one gets through after a 503 and a dropped connection.
@@ -34,4 +35,15 @@ it('runs the demo to the end with the story it promises', async () => {
   // 5: the metrics table.
   expect(stdout).toMatch(/circuitOpens +1\n/);
   expect(stdout).toMatch(/circuitRejections +5\n/);
+  // 6: four processes, one Redis: two find the outage, two never send a failing request; Redis stops and no
+  // call fails because of it.
+  if (findRedisServer()) {
+    expect(stdout).toMatch(/process 1: 3 calls → 503 503 503, 3 reached the server/);
+    expect(stdout).toMatch(/process 4: 3 calls → refused refused refused, 0 reached the server/);
+    expect(stdout).toMatch(/server requests during the outage: 6 /);
+    expect(stdout).toMatch(/each process calls again → 200 200 200 200/);
+    expect(stdout).toMatch(/store-error events: 4 \(one per process\), calls failed because of Redis: 0/);
+  } else {
+    expect(stdout).toMatch(/skipped: redis-server was not found on PATH/);
+  }
 });

@@ -99,6 +99,16 @@ export function startFleet(n: number, config: WorkerConfig): Promise<FleetWorker
   return Promise.all(Array.from({ length: n }, () => startWorker(config)));
 }
 
+/** Waits until every process of `fleet` has reported an event of `type` (`store-error`…); throws after `ms`. */
+export function everyProcessSaw(fleet: FleetWorker[], type: string, ms: number): Promise<void> {
+  return eventually(
+    async () =>
+      (await Promise.all(fleet.map((w) => w.events()))).every((e) => e.some((x) => x.type === type)),
+    ms,
+    `${type} in every process`,
+  );
+}
+
 /** Polls `check` every 10 ms until it holds; throws after `ms`. */
 export async function eventually(
   check: () => Promise<boolean>,

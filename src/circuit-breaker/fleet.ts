@@ -116,6 +116,11 @@ class FleetCircuit extends Circuit {
   }
 
   override finish(failed: boolean, generation: number, trial: boolean, now: number): void {
+    // The hot path, a success while closed, tells the store nothing.
+    if (!failed && !trial) {
+      super.finish(failed, generation, trial, now);
+      return;
+    }
     const current = generation === this.generation;
     const wasClosed = this.state === 'closed';
     super.finish(failed, generation, trial, now);

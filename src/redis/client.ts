@@ -12,6 +12,7 @@ export interface NodeRedisSubscriber {
   connect(): Promise<unknown>;
   subscribe(channel: string, listener: (message: string) => void): Promise<unknown>;
   on(event: 'error', listener: (error: unknown) => void): unknown;
+  on(event: 'ready', listener: () => void): unknown;
   destroy(): void;
 }
 
@@ -27,6 +28,7 @@ export interface IORedisSubscriber {
   subscribe(channel: string): Promise<unknown>;
   on(event: 'message', listener: (channel: string, message: string) => void): unknown;
   on(event: 'error', listener: (error: unknown) => void): unknown;
+  on(event: 'ready', listener: () => void): unknown;
   disconnect(): void;
 }
 
@@ -36,12 +38,22 @@ export type RedisClient = NodeRedisClient | IORedisClient;
 /** One way to talk to Redis, whichever client it came from. */
 export interface Connection {
   command(args: string[]): Promise<unknown>;
-  /** Opens a connection of its own subscribed to `channel`; resolves with the function that closes it. */
+  /**
+   * Opens a connection of its own subscribed to `channel`: `ready` settles once subscribed, `close()` ends
+   * the connection at any time, before that too (a Redis that went away must not keep it reconnecting).
+   * `onReady` runs each time the connection is (re)established.
+   */
   subscribe(
     channel: string,
     onMessage: (message: string) => void,
     onError: (error: unknown) => void,
-  ): Promise<() => void>;
+    onReady: () => void,
+  ): Subscription;
+}
+
+export interface Subscription {
+  ready: Promise<void>;
+  close(): void;
 }
 
 /** Adapts either client; anything else is refused with an error naming the option. */
@@ -51,19 +63,14 @@ export function connection(client: RedisClient): Connection {
     const io = client as IORedisClient;
     return {
       command: ([name, ...args]) => io.call(name!, ...args),
-      async subscribe(channel, onMessage, onError) {
+      subscribe(channel, onMessage, onError, onReady) {
         const sub = io.duplicate();
         sub.on('error', onError);
+        sub.on('ready', onReady);
         sub.on('message', (from, message) => {
           if (from === channel) onMessage(message);
         });
-        try {
-          await sub.subscribe(channel);
-        } catch (error) {
-          sub.disconnect();
-          throw error;
-        }
-        return () => sub.disconnect();
+        return { ready: sub.subscribe(channel).then(() => undefined), close: () => sub.disconnect() };
       },
     };
   }
@@ -71,17 +78,15 @@ export function connection(client: RedisClient): Connection {
     const node = client as NodeRedisClient;
     return {
       command: (args) => node.sendCommand(args),
-      async subscribe(channel, onMessage, onError) {
+      subscribe(channel, onMessage, onError, onReady) {
         const sub = node.duplicate();
         sub.on('error', onError);
-        try {
-          await sub.connect();
-          await sub.subscribe(channel, onMessage);
-        } catch (error) {
-          sub.destroy();
-          throw error;
-        }
-        return () => sub.destroy();
+        sub.on('ready', onReady);
+        const ready = sub
+          .connect()
+          .then(() => sub.subscribe(channel, onMessage))
+          .then(() => undefined);
+        return { ready, close: () => sub.destroy() };
       },
     };
   }

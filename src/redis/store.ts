@@ -4,7 +4,7 @@ import { startTimer } from '../clock.ts';
 import type { ResilienceEvent } from '../events.ts';
 import type { Store, StoreHandle, StoreLink, StoreUpdate } from '../store.ts';
 import { deadline, optionsObject, positiveInteger, readOptions, rule } from '../validate.ts';
-import { type Connection, connection, type RedisClient } from './client.ts';
+import { type Connection, connection, type RedisClient, type Subscription } from './client.ts';
 import { parseMessage, readUpdates, replyUpdate } from './messages.ts';
 import { CONTROL, COOL_DOWN, LEASE, OPENED, READ, TRIAL_ENDED } from './scripts.ts';
 
@@ -43,6 +43,8 @@ const PREFIX = rule((v) => typeof v === 'string' && v.length > 0, 'a non-empty s
 const HEALTH_INTERVAL = 1_000;
 /** Failed or timed-out operations in a row that make an outage. */
 const OUTAGE_AFTER = 2;
+/** ms after the subscriber reconnects before the fleet's state is read again (its resubscription goes first). */
+const RESUBSCRIBED = 50;
 
 /**
  * A `Store` that shares circuit state and server cool-downs through Redis, over a connected node-redis (≥ 5)
@@ -76,10 +78,14 @@ class FleetStore implements RedisStore {
   #failures = 0;
   #closed = false;
   #synced = false;
-  #subscribing = false;
-  #unsubscribe: (() => void) | undefined;
+  #subscription: Subscription | undefined;
+  #subscribed = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #tokens = 0;
+  /** Messages heard so far, and the number of the last one per key, while a read of the fleet runs. */
+  #heard = 0;
+  readonly #lastHeard = new Map<string, number>();
+  #reading = 0;
 
   constructor(redis: Connection, o: Normalised) {
     this.#redis = redis;
@@ -100,8 +106,8 @@ class FleetStore implements RedisStore {
     this.#closed = true;
     clearTimeout(this.#timer);
     this.#handles.clear();
-    this.#unsubscribe?.();
-    this.#unsubscribe = undefined;
+    this.#subscription?.close();
+    this.#subscription = undefined;
   }
 
   #link(handle: StoreHandle): StoreLink {
@@ -223,6 +229,7 @@ class FleetStore implements RedisStore {
     const message = parseMessage(text);
     // This process applied its own updates when it made them.
     if (message === undefined || message.from === this.id) return;
+    if (this.#reading > 0) this.#lastHeard.set(message.key, ++this.#heard);
     this.#apply(message.key, message.update);
   }
 
@@ -275,7 +282,7 @@ class FleetStore implements RedisStore {
     if (this.#healthy || this.#closed) return;
     this.#healthy = true;
     this.#emit({ type: 'store-recovered' });
-    if (this.#unsubscribe === undefined) void this.#subscribe();
+    if (!this.#subscribed) void this.#subscribe();
     else void this.#resync();
   }
 
@@ -297,23 +304,28 @@ class FleetStore implements RedisStore {
   }
 
   async #subscribe(): Promise<void> {
-    if (this.#subscribing) return;
-    this.#subscribing = true;
+    if (this.#subscription !== undefined || this.#closed) return;
+    const subscription = this.#redis.subscribe(
+      this.#channel,
+      (message) => this.#onMessage(message),
+      // The subscriber's own connection errors: the health check judges the outage.
+      ignore,
+      // Back after an outage, maybe later than the client: what was published meanwhile never arrived.
+      () => {
+        if (this.#synced && !this.#closed) setTimeout(() => void this.#resync(), RESUBSCRIBED);
+      },
+    );
+    this.#subscription = subscription;
     try {
-      const unsubscribe = await this.#redis.subscribe(
-        this.#channel,
-        (message) => this.#onMessage(message),
-        // The subscriber's own connection errors: the health check judges the outage.
-        ignore,
-      );
-      if (this.#closed) unsubscribe();
-      else this.#unsubscribe = unsubscribe;
+      await subscription.ready;
     } catch {
       // Tried again when Redis answers again.
+      subscription.close();
+      if (this.#subscription === subscription) this.#subscription = undefined;
       return;
-    } finally {
-      this.#subscribing = false;
     }
+    if (this.#closed) return;
+    this.#subscribed = true;
     await this.#resync();
     this.#synced = true;
   }
@@ -323,6 +335,8 @@ class FleetStore implements RedisStore {
     const { prefix } = this.#o;
     const slow = Math.max(this.#o.timeout, 1_000);
     const keys = new Set<string>();
+    const since = this.#heard;
+    this.#reading++;
     try {
       let cursor = '0';
       do {
@@ -336,12 +350,19 @@ class FleetStore implements RedisStore {
           if (typeof name === 'string' && name.startsWith(prefix)) keys.add(name.slice(prefix.length + 2));
         }
       } while (cursor !== '0' && !this.#closed);
+      // A key Redis no longer holds changes nothing here: an isolation whose record a restarted Redis lost
+      // stays until `reset`, the safe side of not knowing.
       for (const key of keys) {
         const reply = await this.#eval(READ, [`${prefix}c:${key}`, `${prefix}w:${key}`], []);
+        // A message about this key came in during the read: it is at least as new as the reply (which
+        // travels on another connection), and anything later has a message of its own.
+        if ((this.#lastHeard.get(key) ?? 0) > since) continue;
         for (const update of readUpdates(reply)) this.#apply(key, update, undefined, handles);
       }
     } catch {
       // Redis went away meanwhile: read again when it is back.
+    } finally {
+      if (--this.#reading === 0) this.#lastHeard.clear();
     }
   }
 }

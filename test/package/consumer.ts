@@ -1,5 +1,8 @@
 // Compiled against the built package (dist/*.d.ts) as a user's project would see it.
+
+import { Redis } from 'ioredis';
 import ky from 'ky';
+import { createClient } from 'redis';
 import {
   compose,
   type FetchLike,
@@ -9,6 +12,7 @@ import {
   timeout,
 } from 'resilient-fetch';
 import { kyHooks, kyResilience } from 'resilient-fetch/ky';
+import { redisStore } from 'resilient-fetch/redis';
 
 const transport: FetchLike = (input, init) => fetch(input, init);
 const wrapped: FetchLike = compose(timeout(1_000))(transport);
@@ -35,3 +39,7 @@ void pipeline('http://127.0.0.1/', { resilience: { retry: { limit: 5 }, circuitB
 void pipeline('http://127.0.0.1/', { resilience: { circuitBreaker: true } });
 // @ts-expect-error a misspelled retry option does not compile
 void pipeline('http://127.0.0.1/', { resilience: { retry: { limt: 5 } } });
+
+// The redis entry accepts both clients as their own packages type them.
+export const fromNodeRedis = () => resilientFetch({ store: redisStore(createClient(), { quorum: 2 }) });
+export const fromIORedis = () => resilientFetch({ store: redisStore(new Redis({ lazyConnect: true })) });

@@ -7,6 +7,7 @@ import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   eventually,
+  everyProcessSaw,
   type FleetWorker,
   startFleet,
   startWorker,
@@ -14,6 +15,9 @@ import {
 } from '../../examples/demo/fleet.ts';
 import { type RedisServer, startRedisServer } from '../helpers/redis-server.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+
+/** Starting or stopping four Node processes on a loaded 2-core machine can take several seconds. */
+const HOOK_TIMEOUT = 60_000;
 
 let redis: RedisServer;
 let origin: TestServer;
@@ -111,12 +115,12 @@ describe.each(['node-redis', 'ioredis'] as const)('a fleet over %s', (client) =>
       ...(await startFleet(3, config())),
       await startWorker(config({ recoveryTimeout: 300, maxCoolDown: 300 })),
     ];
-  });
+  }, HOOK_TIMEOUT);
 
   afterAll(async () => {
     await Promise.all(fleet.map((w) => w.close()));
     inspect?.destroy();
-  });
+  }, HOOK_TIMEOUT);
 
   it('opens for the fleet only once a quorum of processes opened on their own evidence', async () => {
     const [w0, w1, w2, w3] = fleet as [FleetWorker, FleetWorker, FleetWorker, FleetWorker];
@@ -216,14 +220,7 @@ describe.each(['node-redis', 'ioredis'] as const)('a fleet over %s', (client) =>
     const killed = Date.now();
     gate.open = false;
     await redis.kill();
-    await eventually(
-      async () =>
-        (await Promise.all(fleet.map((w) => w.events()))).every((e) =>
-          e.some((x) => x.type === 'store-error'),
-        ),
-      6_000,
-      'store-error in every process',
-    );
+    await everyProcessSaw(fleet, 'store-error', 6_000);
     const noticed = Date.now() - killed;
     await redis.restart();
     await eventually(async () => inspect.isReady, 5_000, 'the inspecting client');
@@ -231,14 +228,7 @@ describe.each(['node-redis', 'ioredis'] as const)('a fleet over %s', (client) =>
     // Written with no message, before the fleet can reach Redis again: only a re-read can tell them.
     await inspect.hSet(stateKey(), 'state', 'isolated');
     gate.open = true;
-    await eventually(
-      async () =>
-        (await Promise.all(fleet.map((w) => w.events()))).every((e) =>
-          e.some((x) => x.type === 'store-recovered'),
-        ),
-      6_000,
-      'store-recovered in every process',
-    );
+    await everyProcessSaw(fleet, 'store-recovered', 6_000);
     await eventually(() => all('isolated'), 3_000, 'the re-read');
     for (const events of await Promise.all(fleet.map((w) => w.events()))) {
       expect(events.filter((e) => e.type === 'store-error')).toHaveLength(1);
@@ -247,7 +237,15 @@ describe.each(['node-redis', 'ioredis'] as const)('a fleet over %s', (client) =>
     expect(noticed).toBeLessThan(5_000);
     expect(calls.length).toBeGreaterThan(20);
     expect(calls.filter((c) => !c.ok)).toEqual([]);
+    // Each subscriber may reconnect later than its client (ioredis backs off up to 2 s): wait for all four.
+    const channel = `${prefix}events`;
+    await eventually(
+      async () =>
+        ((await inspect.sendCommand(['PUBSUB', 'NUMSUB', channel])) as [string, number])[1] === fleet.length,
+      5_000,
+      'the subscribers',
+    );
     await fleet[0]!.control('reset');
-    await eventually(() => all('closed'), 2_000, 'the reset');
+    await eventually(() => all('closed'), 3_000, 'the reset');
   });
 });
