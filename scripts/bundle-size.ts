@@ -74,7 +74,8 @@ export const entries: SizeEntry[] = [
     budget: 5.14 * KB,
     goal: 3.072 * KB,
   },
-  { label: 'resilient-fetch/redis (all of src/redis.ts)', entry: 'src/redis.ts', budget: 3.95 * KB },
+  // The breaker's side of a store (circuit-breaker/fleet.ts, 0.9 kB) ships with redisStore(), not the core.
+  { label: 'resilient-fetch/redis (all of src/redis.ts)', entry: 'src/redis.ts', budget: 4.9 * KB },
   {
     label: 'timeout alone',
     entry: 'src/index.ts',
