@@ -71,7 +71,7 @@ export const entries: SizeEntry[] = [
     label: 'circuitBreaker alone',
     entry: 'src/index.ts',
     exports: ['circuitBreaker'],
-    budget: 5.14 * KB,
+    budget: 5.0 * KB,
     goal: 3.072 * KB,
   },
   // The breaker's side of a store (circuit-breaker/fleet.ts, 0.9 kB) ships with redisStore(), not the core.
