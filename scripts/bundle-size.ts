@@ -42,7 +42,7 @@ export const entries: SizeEntry[] = [
   // (resilientFetch), 5.56 kB (retry), 6.13 kB (circuitBreaker), 1.52 kB (timeout); since then the HTTP retry
   // rules module (non-idempotent retries after 408/429/503/529, server directives, rate-limit 403s), abort
   // after headers, the store option and "an open circuit never hides a real answer" were added, and the
-  // breaker's store side, snapshots and rate-limit families left the bundles that do not use them. Goals are
+  // breaker's store side, snapshots (strategies' included) and rate-limit families left the bundles that do not use them. Goals are
   // where this should get (issue #14): a resilience layer no larger than half of ky.
   // The core: every export but the traffic-shaping stages, which are exports of their own (and the Redis
   // store, an entry point of its own).
@@ -50,7 +50,7 @@ export const entries: SizeEntry[] = [
     label: 'resilient-fetch core (src/index.ts without rateLimit, hedge)',
     entry: 'src/index.ts',
     without: ['rateLimit', 'hedge'],
-    budget: 13.15 * KB,
+    budget: 13.05 * KB,
     goal: 8.192 * KB,
   },
   {
@@ -58,12 +58,12 @@ export const entries: SizeEntry[] = [
     entry: 'src/index.ts',
     with: ['src/redis.ts'],
   },
-  { label: 'resilient-fetch/ky (all of src/ky.ts)', entry: 'src/ky.ts', budget: 11.9 * KB },
+  { label: 'resilient-fetch/ky (all of src/ky.ts)', entry: 'src/ky.ts', budget: 11.6 * KB },
   {
     label: 'resilientFetch alone',
     entry: 'src/index.ts',
     exports: ['resilientFetch'],
-    budget: 10.92 * KB,
+    budget: 10.6 * KB,
     goal: 5.12 * KB,
   },
   { label: 'retry alone', entry: 'src/index.ts', exports: ['retry'], budget: 6.28 * KB, goal: 2.56 * KB },
@@ -71,7 +71,7 @@ export const entries: SizeEntry[] = [
     label: 'circuitBreaker alone',
     entry: 'src/index.ts',
     exports: ['circuitBreaker'],
-    budget: 5.0 * KB,
+    budget: 4.85 * KB,
     goal: 3.072 * KB,
   },
   // The breaker's side of a store (circuit-breaker/fleet.ts, 0.9 kB) ships with redisStore(), not the core.

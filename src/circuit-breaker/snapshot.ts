@@ -3,7 +3,8 @@ import { invalid } from '../validate.ts';
 import { gateOf } from './admission.ts';
 import type { Circuit } from './circuit.ts';
 import type { CircuitBreaker } from './circuit-breaker.ts';
-import type { StrategySnapshot } from './strategy.ts';
+import { BUCKETS } from './sampling.ts';
+import type { Strategy, StrategySnapshot } from './strategy.ts';
 
 /** One circuit's persisted state: absolute epoch ms, so it means the same thing in another process. */
 export interface CircuitSnapshot {
@@ -71,7 +72,7 @@ export function restoreBreaker(breaker: CircuitBreaker, snapshot: CircuitBreaker
 /** The persisted state, or `undefined` when the circuit is as good as new. */
 function circuitSnapshot(circuit: Circuit, now: number): CircuitSnapshot | undefined {
   const { state } = circuit;
-  const strategy = state === 'closed' ? circuit.strategy.toJSON() : undefined;
+  const strategy = state === 'closed' ? strategySnapshot(circuit.strategy) : undefined;
   const coolDown = circuit.coolDownUntil > now;
   if (state === 'closed' && !strategy && !coolDown) return undefined;
   const snapshot: CircuitSnapshot = { key: circuit.key, state };
@@ -91,7 +92,37 @@ function restoreCircuit(circuit: Circuit, snapshot: CircuitSnapshot): void {
   circuit.openUntil = snapshot.openUntil ?? 0;
   circuit.coolDownUntil = snapshot.coolDownUntil ?? 0;
   circuit.strategy.reset();
-  if (snapshot.strategy) circuit.strategy.restore(snapshot.strategy);
+  if (snapshot.strategy) restoreStrategy(circuit.strategy, snapshot.strategy);
+}
+
+/** What a strategy counted, or `undefined` when there is nothing to remember. Plain JSON, absolute slots. */
+export function strategySnapshot({ state }: Strategy): StrategySnapshot | undefined {
+  if (!('width' in state)) return state.failures === 0 ? undefined : { consecutive: state.failures };
+  const buckets: Array<[number, number, number]> = [];
+  state.slots.forEach((slot, i) => {
+    if (Number.isFinite(slot)) buckets.push([slot, state.successes[i]!, state.failures[i]!]);
+  });
+  return buckets.length === 0 ? undefined : { width: state.width, buckets };
+}
+
+/** Takes back what `strategySnapshot()` returned, possibly in another process; ignores data it does not recognise. */
+export function restoreStrategy({ state }: Strategy, data: StrategySnapshot): void {
+  if (!('width' in state)) {
+    if ('consecutive' in data && Number.isInteger(data.consecutive) && data.consecutive >= 0) {
+      state.failures = data.consecutive;
+    }
+    return;
+  }
+  // A window of another width cannot be mapped onto this one: start afresh.
+  if (!('width' in data) || data.width !== state.width || !Array.isArray(data.buckets)) return;
+  for (const entry of data.buckets) {
+    if (!Array.isArray(entry) || !entry.every(Number.isFinite)) continue;
+    const [slot, ok, bad] = entry;
+    const i = ((slot % BUCKETS) + BUCKETS) % BUCKETS;
+    state.slots[i] = slot;
+    state.successes[i] = ok;
+    state.failures[i] = bad;
+  }
 }
 
 const STATES: readonly unknown[] = ['closed', 'open', 'half-open', 'isolated'];
