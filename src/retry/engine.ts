@@ -4,7 +4,7 @@ import { RetryExhaustedError } from '../errors/retry-exhausted-error.ts';
 import type { GiveUpReason } from '../events.ts';
 import type { Outcome } from '../outcome.ts';
 import type { RetryBudget } from './budget.ts';
-import { abortReason, giveUpReason, type Verdict } from './rules.ts';
+import { abortReason, type Verdict } from './rules.ts';
 
 /**
  * The one retry loop, shared by `retry()` (attempts are fetches) and `retryAsync()` (attempts are any async
@@ -150,25 +150,24 @@ async function run<T, C extends RunState, X extends BackoffContext>(
       throw outcome.error;
     }
 
-    let giveUp = giveUpReason(verdict, final, call.refusal, undefined, 0);
-    let delay = 0;
-    let admitted: boolean | undefined;
-    let context: X | undefined;
-    if (giveUp === undefined) {
-      context = attempts.context(call, outcome, verdict);
-      // A server-given wait replaces the backoff and is not jittered; no timer ever exceeds 2^31−1 ms.
-      delay = clampDelay((verdict as Verdict & { kind: 'retry' }).wait ?? call.backoff(n, context));
-      // API.md, "An open circuit never hides a real answer": asked before the wait and before the budget.
-      admitted = attempts.admits?.(call, delay);
-      if (admitted === false) giveUp = 'circuit-open';
-      else if (attempts.budget && !attempts.budget.withdraw(attempts.clock.now())) {
-        attempts.budgetExhausted?.(call);
-        giveUp = 'budget';
-      }
+    // Rule 8 (rules.ts): a failure not retried, or a retry beyond the limit, ends the call with what it has;
+    // then the breaker below, then the budget.
+    if (verdict.kind === 'fail' || final) {
+      const giveUp = verdict.kind === 'fail' ? verdict.giveUp : call.refusal;
+      return giveUpWith(attempts, call, outcome, giveUp, verdict.kind === 'retry');
     }
-    if (giveUp !== undefined) return giveUpWith(attempts, call, outcome, giveUp, verdict.kind === 'retry');
+    const context = attempts.context(call, outcome, verdict);
+    // A server-given wait replaces the backoff and is not jittered; no timer ever exceeds 2^31−1 ms.
+    const delay = clampDelay(verdict.wait ?? call.backoff(n, context));
+    // API.md, "An open circuit never hides a real answer": asked before the wait and before the budget.
+    const admitted = attempts.admits?.(call, delay);
+    if (admitted === false) return giveUpWith(attempts, call, outcome, 'circuit-open', true);
+    if (attempts.budget && !attempts.budget.withdraw(attempts.clock.now())) {
+      attempts.budgetExhausted?.(call);
+      return giveUpWith(attempts, call, outcome, 'budget', true);
+    }
 
-    attempts.retrying?.(call, context!, delay, verdict as Verdict & { kind: 'retry' });
+    attempts.retrying?.(call, context, delay, verdict);
     // With a breaker below, the answer is kept until the next attempt is let in: should the breaker refuse
     // it after all (the circuit opened meanwhile), the call ends with this answer, not a CircuitOpenError.
     const held = admitted && !outcome.threw ? outcome.value : undefined;
