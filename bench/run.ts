@@ -37,7 +37,10 @@ function section(title: string, intro: string, rows: string[][], left?: number[]
 }
 
 if (sections.includes('overhead')) {
-  const rows = measureOverhead(['ours', 'cockatiel', 'ky', 'p-retry', 'fetch-retry'], quick ? 5 : 21);
+  const rows = measureOverhead(
+    ['ours', 'shaped', 'rateLimit', 'hedge', 'cockatiel', 'ky', 'p-retry', 'fetch-retry'],
+    quick ? 5 : 21,
+  );
   const cockatielOverhead = rows.find((r) => r.name === cockatiel.name)!.overhead;
   section(
     'Per-call overhead, in-memory transport',

@@ -35,6 +35,13 @@ export async function measureSizes(): Promise<{ ours: SizeRow[]; peers: SizeRow[
     const row = { label: entry.label, budget: entry.budget, goal: entry.goal };
     ours.push(note ? { ...row, note } : { ...row, ...(await measureEntry(entry)) });
   }
+  // The traffic-shaping stages, each bundled alone (no budget: `resilientFetch alone` must not grow by them).
+  for (const name of ['rateLimit', 'hedge']) {
+    ours.push({
+      label: `${name} alone`,
+      ...(await measureEntry({ label: name, entry: 'src/index.ts', exports: [name] })),
+    });
+  }
   const measured: SizeRow[] = [];
   for (const peer of peers) measured.push({ label: peer.label, ...(await measureSource(peer.source)) });
   return { ours, peers: measured };

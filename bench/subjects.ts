@@ -14,7 +14,7 @@ import {
 import fetchRetry from 'fetch-retry';
 import ky from 'ky';
 import pRetry from 'p-retry';
-import { resilientFetch, type Store } from '../src/index.ts';
+import { hedge, rateLimit, resilientFetch, type Store } from '../src/index.ts';
 import type { FetchLike } from '../src/types.ts';
 
 /** A call as the benchmarks make it: one URL, a response whose body the caller owns. */
@@ -104,6 +104,33 @@ export const oursWithStore: Subject = {
   },
 };
 
+/** `rateLimit()` alone, with its defaults: learning from headers, no quota announced. */
+export const rateLimitSubject: Subject = {
+  name: 'rateLimit() alone',
+  make(transport) {
+    const fetch = rateLimit()(transport);
+    return (url) => fetch(url);
+  },
+};
+
+/** `hedge()` alone, with a delay no answer reaches: the cost of a call that answers before it. */
+export const hedgeSubject: Subject = {
+  name: 'hedge() alone (answer before the delay)',
+  make(transport) {
+    const fetch = hedge({ delay: 1_000 })(transport);
+    return (url) => fetch(url);
+  },
+};
+
+/** The standard pipeline with both traffic-shaping stages placed in it. */
+export const shaped: Subject = {
+  name: 'resilient-fetch (pipeline + rateLimit + hedge)',
+  make(transport) {
+    const fetch = resilientFetch({ fetch: transport, rateLimit: rateLimit(), hedge: hedge() });
+    return (url) => fetch(url);
+  },
+};
+
 /** Every subject by a short id, so a child process can be told which one to measure. */
 export const subjectsById: Record<string, Subject> = {
   raw,
@@ -114,4 +141,7 @@ export const subjectsById: Record<string, Subject> = {
   ky: kySubject,
   'p-retry': pRetrySubject,
   'fetch-retry': fetchRetrySubject,
+  rateLimit: rateLimitSubject,
+  hedge: hedgeSubject,
+  shaped,
 };

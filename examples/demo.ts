@@ -5,6 +5,7 @@ import { createMetrics, isCircuitOpenError, type ResilienceEvent, resilientFetch
 import { fleetScene, prepareFleet } from './demo/fleet-scene.ts';
 import { bold, cyan, dim, green, red, say, scene, since, table, yellow } from './demo/print.ts';
 import { startFlakyServer } from './demo/server.ts';
+import { quotaScene, tailScene } from './demo/shaping.ts';
 
 const fast = process.env.DEMO_FAST === '1';
 const retryAfterSeconds = fast ? 1 : 2;
@@ -118,5 +119,8 @@ table({ ...counts, averageDelay: `${Math.round(averageDelay)} ms` });
 
 // 6 ─ Many processes: four of them and one Redis.
 await fleetScene(server, 1_500, fleet);
+// 7, 8 ─ Traffic shaping: a quota the limiter stays under, a slow tail that hedging cuts.
+await quotaScene(7, fast ? 20 : 40);
+await tailScene(8, fast ? 200 : 400);
 
 await server.close();

@@ -50,15 +50,18 @@ export const entries: SizeEntry[] = [
     label: 'resilient-fetch core (src/index.ts without rateLimit, hedge)',
     entry: 'src/index.ts',
     without: ['rateLimit', 'hedge'],
-    budget: 13.05 * KB,
+    budget: 13.2 * KB,
     goal: 8.192 * KB,
   },
+  // Everything: the traffic-shaping stages and the Redis store too.
   {
     label: 'resilient-fetch, everything (src/index.ts + src/redis.ts)',
     entry: 'src/index.ts',
     with: ['src/redis.ts'],
+    budget: 20.1 * KB,
   },
-  { label: 'resilient-fetch/ky (all of src/ky.ts)', entry: 'src/ky.ts', budget: 11.6 * KB },
+  // ky's own retry and timeout options, honoured by both ky integrations, cost about 0.9 kB.
+  { label: 'resilient-fetch/ky (all of src/ky.ts)', entry: 'src/ky.ts', budget: 12.65 * KB },
   {
     label: 'resilientFetch alone',
     entry: 'src/index.ts',

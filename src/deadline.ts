@@ -15,6 +15,11 @@ import type { FetchLike } from './types.ts';
 const STAGE = Symbol('timeout');
 type StagedSignal = AbortSignal & { [STAGE]?: Deadline };
 
+/** Epoch ms of the deadline of the pending `timeout()` stage that passed `signal` down, if any. */
+export function deadlineOf(signal: AbortSignal | undefined): number | undefined {
+  return (signal as StagedSignal | undefined)?.[STAGE]?.due;
+}
+
 /**
  * One call through one timeout stage. Nested stages form a chain along the signals they pass down: the
  * topmost pending one (the root) owns the only timer, armed for the nearest deadline of the chain. A stage
@@ -63,6 +68,11 @@ export class Deadline {
     this.#onEvent = onEvent;
     this.#input = input;
     this.#init = init;
+  }
+
+  /** Epoch ms of this stage's deadline. */
+  get due(): number {
+    return this.#due;
   }
 
   run(next: FetchLike): Promise<Response> {

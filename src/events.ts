@@ -102,6 +102,27 @@ export interface BudgetExhaustedEvent extends RequestFields {
   type: 'budget-exhausted';
 }
 
+/** A `rateLimit()` stage holds the call back; `delay` is the estimated wait in ms (0 when unknown). */
+export interface RateLimitWaitEvent extends RequestFields {
+  type: 'rate-limit-wait';
+  key: string;
+  delay: number;
+}
+
+/** A `rateLimit()` stage refused the call without sending it. */
+export interface RateLimitRejectedEvent extends RequestFields {
+  type: 'rate-limit-rejected';
+  key: string;
+  reason: 'queue-full' | 'wait-too-long';
+}
+
+/** A `hedge()` stage sent another attempt after `delay` ms: `attempt` is 2 for the first hedge. */
+export interface HedgeEvent extends RequestFields {
+  type: 'hedge';
+  attempt: number;
+  delay: number;
+}
+
 /** A `fallback()` handler answered instead of the failing call: `status` of the failing response or `error` name. */
 export interface FallbackEvent extends RequestFields {
   type: 'fallback';
@@ -132,6 +153,9 @@ export type ResilienceEvent =
   | CircuitRejectedEvent
   | CircuitCoolDownEvent
   | BudgetExhaustedEvent
+  | RateLimitWaitEvent
+  | RateLimitRejectedEvent
+  | HedgeEvent
   | FallbackEvent
   | StoreErrorEvent
   | StoreRecoveredEvent;

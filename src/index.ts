@@ -24,6 +24,8 @@ export type { Clock } from './clock.ts';
 export { systemClock } from './clock.ts';
 export { compose } from './compose.ts';
 export { CircuitOpenError, isCircuitOpenError } from './errors/circuit-open-error.ts';
+export type { RateLimitReason } from './errors/rate-limit-error.ts';
+export { isRateLimitError, RateLimitError } from './errors/rate-limit-error.ts';
 export { isRetryExhaustedError, RetryExhaustedError } from './errors/retry-exhausted-error.ts';
 export { isTimeoutError, TimeoutError } from './errors/timeout-error.ts';
 export type {
@@ -50,9 +52,14 @@ export type {
 export type { FallbackContext, FallbackOptions } from './fallback.ts';
 export { fallback } from './fallback.ts';
 export { parseRetryAfter } from './headers/retry-after.ts';
+export { hedge } from './hedge/hedge.ts';
+export type { HedgeOptions } from './hedge/options.ts';
 export { installGlobal } from './install-global.ts';
 export type { Metrics, MetricsSnapshot } from './metrics.ts';
 export { createMetrics } from './metrics.ts';
+export type { RateLimitOptions } from './rate-limit/options.ts';
+export type { RateLimiter, RateLimitState } from './rate-limit/rate-limit.ts';
+export { rateLimit } from './rate-limit/rate-limit.ts';
 export type { RequestRetryOptions, ResilienceRequestOptions } from './request-options.ts';
 export type { ResilientFetch, ResilientFetchOptions } from './resilient-fetch.ts';
 export { resilientFetch } from './resilient-fetch.ts';

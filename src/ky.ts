@@ -3,9 +3,23 @@
  *
  * @packageDocumentation
  */
-import type { Options } from 'ky';
-import type { ResilienceRequestOptions } from './request-options.ts';
+import type { Hooks, InitHook, Options } from 'ky';
+import { type Backoff, exponentialBackoff } from './backoff.ts';
+import {
+  callRetry,
+  KY_UNSET_LIMIT,
+  type KyRetryOptions,
+  kyBackoff,
+  kyError,
+  kyMaxRetryAfter,
+  kyMethods,
+} from './ky-retry.ts';
+import type { RequestRetryOptions, ResilienceRequestOptions } from './request-options.ts';
 import { type ResilientFetch, type ResilientFetchOptions, resilientFetch } from './resilient-fetch.ts';
+import type { RetryContext, RetryOptions } from './retry/options.ts';
+import { retryDefaults } from './retry/rules.ts';
+import type { FetchLike } from './types.ts';
+import { func } from './validate.ts';
 
 declare module 'ky' {
   interface Options {
@@ -19,12 +33,33 @@ export interface KyResilienceOptions extends Options {
   fetch: ResilientFetch;
   retry: 0;
   timeout: false;
+  hooks: Hooks & { init: InitHook[] };
 }
 
+/** Where the init hook leaves a call's ky `retry` for the pipeline, inside the forwarded `resilience`. */
+const FROM_KY: unique symbol = Symbol('resilient-fetch.ky-retry');
+
+interface Handover {
+  retry: KyRetryOptions | undefined;
+  /** ky's `timeout` of the call, per attempt as in ky: the pipeline's `attemptTimeout`. */
+  attemptTimeout: number | undefined;
+  /** The call's ky options, for the `HTTPError` handed to ky's `shouldRetry`. */
+  options: Options;
+}
+
+type ForwardedResilience = ResilienceRequestOptions & { [FROM_KY]?: Handover };
+
 /**
- * ky options that make `resilientFetch(options)` ky's `fetch`. ky's own retry is `0` and its timeout `false`,
- * so nothing is retried twice and ky's deadline does not cut through the pipeline's waits (the pipeline's
- * `timeout` and `attemptTimeout` take over). `ky.get(url, { resilience: {...} })` reaches the pipeline.
+ * ky options that make `resilientFetch(options)` ky's `fetch`. ky's own retry loop is off for every call
+ * (limit 0, whatever the call or an `.extend()` says) and its timeout is `false`, so nothing is retried twice
+ * and ky's deadline does not cut through the pipeline's waits (the pipeline's `timeout` and `attemptTimeout`
+ * take over). A ky `retry` option on the call or the instance is handed to the pipeline's retry stage for
+ * that call, with ky's meaning: `{ retry: 3 }` makes at most 4 attempts, `{ retry: 0 }` one; a call's ky
+ * `timeout` becomes its `attemptTimeout`. ky's `beforeRetry` hooks do not run (there is no ky loop).
+ * `ky.get(url, { resilience: {...} })` reaches the pipeline and wins over the ky `retry` option, field by field.
+ *
+ * Keep the returned `hooks` (pass further hooks with `.extend()`, which appends them): its `init` hook is what
+ * hands a call's ky `retry` over to the pipeline.
  *
  * @example
  * ```ts
@@ -33,10 +68,122 @@ export interface KyResilienceOptions extends Options {
  *
  * const api = ky.create({ prefix: 'https://api.example.com', ...kyResilience({ retry: { limit: 3 } }) });
  * const items = await api.get('items', { resilience: { attemptTimeout: 2_000 } }).json();
+ * const once = await api.get('items', { retry: 0 }).json(); // one attempt, as in ky
  * ```
  */
-export function kyResilience(options?: ResilientFetchOptions): KyResilienceOptions {
-  return { fetch: resilientFetch(options), retry: 0, timeout: false };
+export function kyResilience(options: ResilientFetchOptions = {}): KyResilienceOptions {
+  const pipeline = resilientFetch(options);
+  const retry: RetryOptions =
+    typeof options.retry === 'number' ? { limit: options.retry } : options.retry || {};
+  const random = retry.clock ? () => retry.clock!.random() : () => Math.random();
+  // What a ky `backoffLimit` alone caps: the stage's backoff.
+  const stage: Stage = {
+    limit: retry.limit,
+    backoff: retry.backoff ?? exponentialBackoff({ random }),
+    random,
+  };
+
+  const kyFetch: FetchLike = function kyResilientFetch(input, init) {
+    const resilience = init?.resilience as ForwardedResilience | undefined;
+    const handover = resilience?.[FROM_KY];
+    if (handover === undefined) return pipeline(input, init);
+    const { [FROM_KY]: _, ...own } = resilience as ForwardedResilience;
+    if (handover.attemptTimeout !== undefined && own.attemptTimeout === undefined) {
+      own.attemptTimeout = handover.attemptTimeout;
+    }
+    if (handover.retry !== undefined) {
+      try {
+        own.retry = pipelineRetry(stage, handover.retry, handover, own.retry, input as Request);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return pipeline(input, { ...init, resilience: own });
+  };
+  const fetch: ResilientFetch = pipeline.circuitBreaker
+    ? Object.assign(kyFetch, { circuitBreaker: pipeline.circuitBreaker })
+    : kyFetch;
+
+  return { fetch, retry: KY_UNSET_LIMIT, timeout: false, hooks: { init: [handOverRetry] } };
 }
+
+/** What the call's ky options are mapped against: the retry stage's own limit and backoff. */
+interface Stage {
+  limit: number | undefined;
+  backoff: Backoff;
+  random: () => number;
+}
+
+/** A call's retry options for the pipeline: its ky `retry` mapped, its own `resilience.retry` over them. */
+function pipelineRetry(
+  stage: Stage,
+  ky: KyRetryOptions,
+  handover: Handover,
+  own: ResilienceRequestOptions['retry'],
+  request: Request,
+): RequestRetryOptions | false {
+  if (own === false) return false;
+  const mapped: RequestRetryOptions = {};
+  if (ky.limit !== undefined) mapped.limit = ky.limit;
+  const methods = kyMethods(ky);
+  if (methods) mapped.methods = methods;
+  if (ky.statusCodes !== undefined) mapped.statusCodes = ky.statusCodes;
+  const maxRetryAfter = kyMaxRetryAfter(ky);
+  if (maxRetryAfter !== undefined) mapped.maxRetryAfter = maxRetryAfter;
+  const backoff = kyBackoff(ky, stage.backoff, stage.random);
+  if (backoff) mapped.backoff = backoff;
+  const merged: RequestRetryOptions =
+    own === undefined ? mapped : typeof own === 'number' ? { ...mapped, limit: own } : { ...mapped, ...own };
+  func('ky retry.shouldRetry', ky.shouldRetry);
+  if ((ky.shouldRetry || ky.retryOnTimeout === false) && merged.shouldRetry === undefined) {
+    const limit = merged.limit ?? stage.limit ?? retryDefaults.limit;
+    merged.shouldRetry = askLikeKy(ky, handover.options, request, limit);
+  }
+  return merged;
+}
+
+/**
+ * ky's init hook sees each call's options merged with the instance's: it takes the `retry` and `timeout` they
+ * give and turns ky's loop and deadline off for the call. ky does not forward its own options to `fetch`, so
+ * they travel in `resilience`, which it does forward.
+ */
+function handOverRetry(options: Options): void {
+  const retry = callRetry(options.retry);
+  // Unset rather than 0, so that a second kyResilience() in an `.extend()` chain does not read a limit of 0.
+  options.retry = KY_UNSET_LIMIT;
+  const timeout = options.timeout;
+  const attemptTimeout = typeof timeout === 'number' ? timeout : undefined;
+  if (attemptTimeout !== undefined) options.timeout = false;
+  if (retry === undefined && attemptTimeout === undefined) return;
+  const handover: Handover = { retry, attemptTimeout, options };
+  const resilience: ForwardedResilience = { ...options.resilience, [FROM_KY]: handover };
+  options.resilience = resilience;
+}
+
+/**
+ * The pipeline's `shouldRetry` for a call that brought ky's `shouldRetry` or `retryOnTimeout: false`, asked
+ * as ky asks it (ky's `Ky.ts`): only about a failure, only while a retry remains, with ky's
+ * `{ error, retryCount }`; a boolean decides (within the method rule of the retry rules), anything else keeps
+ * the rules, and then `retryOnTimeout: false` refuses a timeout.
+ */
+function askLikeKy(
+  ky: KyRetryOptions,
+  options: Options,
+  request: Request,
+  limit: number,
+): (context: RetryContext) => Promise<boolean | undefined> | undefined {
+  return (context) => {
+    if (context.attempt > limit) return undefined;
+    const error = kyError(context, request, options);
+    if (error === undefined) return undefined;
+    return (async () => {
+      const answer = await ky.shouldRetry?.({ error, retryCount: context.attempt });
+      if (answer === true || answer === false) return answer;
+      if (ky.retryOnTimeout === false && error.name === 'TimeoutError') return false;
+      return undefined;
+    })();
+  };
+}
+
 export type { KyHooksOptions } from './ky-hooks.ts';
 export { kyHooks } from './ky-hooks.ts';

@@ -37,6 +37,10 @@ export interface ResilientFetchOptions {
    * @default {}
    */
   circuitBreaker?: CircuitBreakerOptions | CircuitBreaker | false;
+  /** A limiter built with `rateLimit()`, placed between the breaker and the attempt timeout. */
+  rateLimit?: Middleware | false;
+  /** A stage built with `hedge()`, placed between retry and the breaker. */
+  hedge?: Middleware | false;
   /** Called for every event of every stage. */
   onEvent?: ResilienceEventListener;
   /**
@@ -54,7 +58,7 @@ export type ResilientFetch = FetchLike & {
 
 /**
  * The standard pipeline around a transport, outermost first:
- * total `timeout` → `retry` → `circuitBreaker` → attempt `timeout` → transport.
+ * total `timeout` → `retry` → `hedge` → `circuitBreaker` → `rateLimit` → attempt `timeout` → transport.
  * A stage configured `false` is not in the chain, and per-request options cannot turn it back on.
  *
  * @example
@@ -74,16 +78,25 @@ export function resilientFetch(options: ResilientFetchOptions = {}): ResilientFe
     retry: retryOptions,
     circuitBreaker: breakerOption,
     store,
+    rateLimit: limiterStage,
+    hedge: hedgeStage,
   } = readOptions<ResilientFetchOptions, Pipeline>('resilientFetch: ', options, SPECS);
   if (store && typeof breakerOption !== 'object') {
     invalid('resilientFetch: circuitBreaker', 'breaker options when store is given', breakerOption);
   }
+  // A built `rateLimit()` or `hedge()` takes the pipeline's listener as a second argument, so its events
+  // reach `onEvent` too (any other middleware ignores it).
+  const shaping = (stage: Middleware | false | undefined) =>
+    stage && ((next: FetchLike) => (stage as ShapingStage)(next, onEvent));
+  const hedging = shaping(hedgeStage);
+  const limiter = shaping(limiterStage);
 
   const stages: Middleware[] = [];
   if (total !== false) stages.push(timeout(total, { key: 'timeout', onEvent }));
   if (retryOptions !== false) {
     stages.push(retry({ ...retryOptions, onEvent: both(onEvent, retryOptions.onEvent) }));
   }
+  if (hedging) stages.push(hedging);
   let breaker: CircuitBreaker | undefined;
   if (breakerOption !== false) {
     breaker =
@@ -96,6 +109,7 @@ export function resilientFetch(options: ResilientFetchOptions = {}): ResilientFe
           });
     stages.push(breaker);
   }
+  if (limiter) stages.push(limiter);
   if (attempt !== false) stages.push(timeout(attempt, { key: 'attemptTimeout', onEvent }));
 
   const fetch = compose(...stages)(transport);
@@ -106,6 +120,8 @@ export function resilientFetch(options: ResilientFetchOptions = {}): ResilientFe
 function globalFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
   return globalThis.fetch(input, init);
 }
+
+type ShapingStage = (next: FetchLike, onEvent?: ResilienceEventListener) => FetchLike;
 
 function isObject(value: unknown): value is object {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -120,6 +136,8 @@ interface Pipeline {
   retry: RetryOptions | false;
   circuitBreaker: CircuitBreakerOptions | CircuitBreaker | false;
   store: Store | undefined;
+  rateLimit: Middleware | false | undefined;
+  hedge: Middleware | false | undefined;
 }
 
 const deadlineOrFalse = (where: string, value: unknown) => (value === false ? value : deadline(where, value));
@@ -146,4 +164,6 @@ const SPECS: OptionSpecs<ResilientFetchOptions> = {
     {},
   ],
   store: [storeOption],
+  rateLimit: [(where: string, value: unknown) => (value === false ? value : func(where, value, false))],
+  hedge: [(where: string, value: unknown) => (value === false ? value : func(where, value, false))],
 };

@@ -16,10 +16,10 @@ const COLOR: Record<StrategyName, string> = {
 
 const WIDTH = 960;
 const HEIGHT = 700;
-const FONT = `font-family="system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"`;
-const INK = '#1f2328';
-const MUTED = '#57606a';
-const GRID = '#e6e8eb';
+export const FONT = `font-family="system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"`;
+export const INK = '#1f2328';
+export const MUTED = '#57606a';
+export const GRID = '#e6e8eb';
 
 export interface ChartInput {
   /** Results at the headline client count, one per strategy. */
@@ -121,7 +121,7 @@ function bars(
   return out;
 }
 
-function lines(sweep: SimulationResult[]): string[] {
+export function lines(sweep: SimulationResult[]): string[] {
   const box = { left: 212, right: 660, top: 388, bottom: 568 };
   const counts = [...new Set(sweep.map((r) => r.clients))].sort((a, b) => a - b);
   const yTicks = niceTicks(Math.max(...sweep.map((r) => r.calls.mean)));
@@ -178,7 +178,7 @@ function lines(sweep: SimulationResult[]): string[] {
 }
 
 /** 4–6 round tick values from 0 up to at least `max`. */
-function niceTicks(max: number): number[] {
+export function niceTicks(max: number): number[] {
   const rough = max / 5;
   const magnitude = 10 ** Math.floor(Math.log10(rough));
   const step = ([1, 2, 2.5, 5, 10].find((m) => m * magnitude >= rough) ?? 10) * magnitude;
@@ -195,15 +195,15 @@ function thousands(value: number): string {
   return Math.round(value).toLocaleString('en-US');
 }
 
-function round(value: number): number {
+export function round(value: number): number {
   return Math.round(value * 10) / 10;
 }
 
-function line(x1: number, y1: number, x2: number, y2: number, stroke: string, width = 1): string {
+export function line(x1: number, y1: number, x2: number, y2: number, stroke: string, width = 1): string {
   return `<line x1="${round(x1)}" y1="${round(y1)}" x2="${round(x2)}" y2="${round(y2)}" stroke="${stroke}" stroke-width="${width}" stroke-linecap="round"/>`;
 }
 
-function text(
+export function text(
   x: number,
   y: number,
   content: string,

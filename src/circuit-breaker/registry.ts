@@ -1,5 +1,12 @@
 import type { Circuit } from './circuit.ts';
 
+/** What the registry needs of an entry: the sweep's mark, whether dropping it loses anything, its state. */
+export interface RegistryEntry {
+  used: boolean;
+  idle(now: number): boolean;
+  readonly state?: string;
+}
+
 /** How many circuits one eviction looks at before it settles for one that is not idle. */
 const SWEEP = 32;
 
@@ -14,13 +21,13 @@ const SWEEP = 32;
  * nothing, the oldest circuit that is not isolated is dropped whatever its state, so the bound holds under
  * any traffic. Isolated circuits are never dropped: they were isolated by hand and stay so until `reset()`.
  */
-export class Registry {
-  readonly #circuits = new Map<string, Circuit>();
+export class Registry<T extends RegistryEntry = Circuit> {
+  readonly #circuits = new Map<string, T>();
 
   readonly #max: number;
-  readonly #create: (key: string) => Circuit;
+  readonly #create: (key: string) => T;
 
-  constructor(max: number, create: (key: string) => Circuit) {
+  constructor(max: number, create: (key: string) => T) {
     this.#max = max;
     this.#create = create;
   }
@@ -30,7 +37,7 @@ export class Registry {
   }
 
   /** The circuit for `key`, created when missing (dropping another when full). */
-  get(key: string, now: number): Circuit {
+  get(key: string, now: number): T {
     let circuit = this.#circuits.get(key);
     if (circuit === undefined) {
       if (this.#circuits.size >= this.#max) this.#evict(now);
@@ -43,19 +50,19 @@ export class Registry {
   }
 
   /** The circuit for `key` if there is one, marked as used; creates nothing. */
-  find(key: string): Circuit | undefined {
+  find(key: string): T | undefined {
     const circuit = this.#circuits.get(key);
     if (circuit !== undefined) circuit.used = true;
     return circuit;
   }
 
   /** The circuit for `key` if there is one; creates nothing. */
-  peek(key: string): Circuit | undefined {
+  peek(key: string): T | undefined {
     return this.#circuits.get(key);
   }
 
   /** Every circuit, least recently inserted first. */
-  values(): IterableIterator<Circuit> {
+  values(): IterableIterator<T> {
     return this.#circuits.values();
   }
 

@@ -70,10 +70,10 @@ export function parseGoDuration(value: string | null): number | undefined {
 // RFC 9651 (Structured Fields), as far as a RateLimit list needs it, one sticky regex per step:
 // a member (sf-string or sf-token), each `;key[=value]` parameter (integer, decimal, string, token, boolean or
 // byte sequence), then `,` or the end, spaces around.
-const MEMBER = /[ \t]*(?:"(?:[^"\\]|\\.)*"|[A-Za-z*][\w:/!#$%&'*+\-.^`|~]*)/y;
-const PARAM =
+export const MEMBER = /[ \t]*(?:"(?:[^"\\]|\\.)*"|[A-Za-z*][\w:/!#$%&'*+\-.^`|~]*)/y;
+export const PARAM =
   /;[ \t]*([a-z*][a-z\d_\-.*]*)(?:=(-?\d{1,15}(?:\.\d{1,3})?|"(?:[^"\\]|\\.)*"|[A-Za-z*][^;,\s]*|\?[01]|:[A-Za-z\d+/=]*:))?/y;
-const SEPARATOR = /[ \t]*(,|$)/y;
+export const SEPARATOR = /[ \t]*(,|$)/y;
 
 /**
  * The wait from an IETF `RateLimit` field (a Structured Field list, RFC 9651): the largest `t` (seconds) among

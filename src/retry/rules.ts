@@ -156,7 +156,8 @@ export function errorVerdict(options: NormalisedRetryOptions, attempt: Attempt, 
 
 /**
  * The verdict for a response (rules 2, 3, 5 and 6). `final` is true when no retry may follow, so the server
- * wait is not read; `now` is read only when it is (a success costs no clock read). A wait above `maxRetryAfter` is not clamped: the call gives up with the response.
+ * wait is not read; `now` is read only when it is (a success costs no clock read). A wait above
+ * `maxRetryAfter` is not clamped: the call gives up with the response.
  */
 export function responseVerdict(
   options: NormalisedRetryOptions,

@@ -1,8 +1,9 @@
 // Compiled against the built package (dist/*.d.ts) as a user's project would see it.
 
 import { Redis } from 'ioredis';
-import ky from 'ky';
+import ky, { isHTTPError } from 'ky';
 import { createClient } from 'redis';
+
 import {
   compose,
   type FetchLike,
@@ -30,6 +31,28 @@ void api.get('http://127.0.0.1/', { resilience: { retry: 2, attemptTimeout: 500 
 // @ts-expect-error a misspelled per-request option does not compile on ky either
 void api.get('http://127.0.0.1/', { resilience: { retyr: 2 } });
 void ky.create({ ...kyHooks({ retry: 3 }) });
+// ky's own retry options type-check on calls of both integrations, and keep ky's meaning there.
+void api.get('http://127.0.0.1/', {
+  retry: {
+    limit: 3,
+    methods: ['get', 'put'],
+    statusCodes: [408, 503],
+    delay: (attempt) => 100 * attempt,
+    backoffLimit: 1_000,
+    maxRetryAfter: 5_000,
+    shouldRetry: ({ error, retryCount }) => (retryCount < 3 && error.name !== 'HTTPError' ? true : undefined),
+  },
+  resilience: { attemptTimeout: 500 },
+});
+void api.get('http://127.0.0.1/', { retry: 0, timeout: 2_000 });
+void ky.get('http://127.0.0.1/', { resilience: { retry: { limit: 1 } }, retry: { limit: 1 } });
+const hooked = ky.create({ ...kyHooks() }).extend({
+  retry: { limit: 3 },
+  hooks: { beforeRetry: [({ error }) => (isHTTPError(error) ? void error.response.status : undefined)] },
+});
+void hooked.post('http://127.0.0.1/', { retry: { methods: ['post'] } });
+// @ts-expect-error ky's retry option is a number or an options object
+void api.get('http://127.0.0.1/', { retry: '3' });
 
 // A resilientFetch function takes the same per-request options, and rejects a wrong shape.
 

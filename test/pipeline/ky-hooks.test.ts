@@ -18,6 +18,8 @@ beforeAll(async () => {
       return void (n < 2 ? res.writeHead(429, { 'retry-after-ms': '120' }).end() : res.end('ok'));
     if (kind === 'much-later') return void res.writeHead(503, { 'retry-after': '120' }).end();
     if (kind === 'reset') return void (n < 2 ? req.socket.destroy() : res.end('ok'));
+    if (kind === 'auth')
+      return void (req.headers.authorization === 'Bearer fresh' ? res.end('ok') : res.writeHead(429).end());
     if (kind === 'slow') return void setTimeout(() => res.end('late'), 2_000);
     res.end('ok');
   });
@@ -124,5 +126,84 @@ describe('kyHooks with real ky', () => {
     expect(() => kyHooks({ retry: -1 })).toThrow('kyHooks: retry must be a non-negative integer, got -1');
     expect(() => kyHooks({ retry: { limit: 'x' as never } })).toThrow(/retry: limit/);
     expect(() => kyHooks({ circuitBreaker: { halfOpenMaxCalls: 0 } })).toThrow(/halfOpenMaxCalls/);
+  });
+
+  it("lets a beforeRetry hook read the HTTPError's response, as in plain ky (a token refresh)", async () => {
+    const seen: string[] = [];
+    const api = ky.create({ prefix: server.origin, ...fast({ circuitBreaker: false }) }).extend({
+      hooks: {
+        beforeRetry: [
+          ({ request, error, retryCount }) => {
+            seen.push(`${error.name} ${(error as HTTPError).response.status} ${retryCount}`);
+            request.headers.set('authorization', 'Bearer fresh');
+          },
+        ],
+      },
+    });
+    expect(await api.get('auth/a').text()).toBe('ok');
+    expect(seen).toEqual(['HTTPError 429 1']);
+  });
+
+  it("honours the call's ky retry options over the defaults, with ky's meaning", async () => {
+    const events: ResilienceEvent[] = [];
+    const api = ky.create({
+      prefix: server.origin,
+      ...fast({ circuitBreaker: false, onEvent: (e) => events.push(e) }),
+    });
+    const asked: number[] = [];
+    await expect(
+      api
+        .get('down/f', { retry: { limit: 3, shouldRetry: ({ retryCount }) => void asked.push(retryCount) } })
+        .text(),
+    ).rejects.toBeInstanceOf(HTTPError);
+    expect(server.hits.get('/down/f')).toBe(4);
+    expect(asked).toEqual([1, 2, 3]);
+    expect(events.filter((e) => e.type === 'retry')).toMatchObject([
+      { attempt: 1, reason: 'status', status: 503 },
+      { attempt: 2, reason: 'status', status: 503 },
+      { attempt: 3, reason: 'status', status: 503 },
+    ]);
+    await expect(api.get('down/g', { retry: { statusCodes: [500] } }).text()).rejects.toBeInstanceOf(
+      HTTPError,
+    );
+    expect(server.hits.get('/down/g')).toBe(1);
+    // ky's maxRetryAfter caps a long Retry-After instead of refusing it.
+    const started = performance.now();
+    await expect(
+      api.get('much-later/b', { retry: { limit: 1, maxRetryAfter: 30 } }).text(),
+    ).rejects.toBeInstanceOf(HTTPError);
+    expect(server.hits.get('/much-later/b')).toBe(2);
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
+  it('gives a retry forced by ky.retry() in an afterResponse hook the backoff', async () => {
+    let forced = 0;
+    const api = ky.create({ prefix: server.origin, ...fast({ circuitBreaker: false }) }).extend({
+      hooks: { afterResponse: [() => (forced++ === 0 ? ky.retry() : undefined)] },
+    });
+    expect(await api.get('ok').text()).toBe('ok');
+    expect(server.hits.get('/ok')).toBe(2);
+  });
+
+  it('admits an attempt only when it is sent: a beforeRetry hook that throws holds no half-open permit', async () => {
+    const breaker = circuitBreaker({ recoveryTimeout: 20, successThreshold: 2, halfOpenMaxCalls: 1 });
+    const api = ky.create({ prefix: server.origin, ...fast({ circuitBreaker: breaker }) });
+    breaker.open(server.origin);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    const refused = new Error('no fresh token');
+    const call = api.get('auth/half-open', {
+      hooks: {
+        beforeRetry: [
+          () => {
+            throw refused;
+          },
+        ],
+      },
+    });
+    // The 429 is no breaker failure: one of the two successes that close it; the retry is never sent.
+    await expect(call.text()).rejects.toBe(refused);
+    expect(breaker.state(server.origin)).toBe('half-open');
+    expect(await api.get('ok').text()).toBe('ok');
+    expect(breaker.state(server.origin)).toBe('closed');
   });
 });
