@@ -132,15 +132,16 @@ if (sections.includes('size')) {
     r.gzip === undefined ? '-' : kb(r.gzip),
     r.min === undefined ? '-' : kb(r.min),
     r.budget === undefined ? '-' : kb(r.budget),
+    r.goal === undefined ? '-' : kb(r.goal),
     r.note ?? '',
   ];
   section(
     'Bundle size (esbuild, minified, ESM, tree-shaken; gzip -9)',
     'Single exports are bundled from a one-line entry such as `export { retry } from "resilient-fetch"`. ' +
       'Peer dependencies (ky) stay external in our bundles, as the app brings them. Budgets are checked by ' +
-      '`npm test` (scripts/check-size.ts). 1 kB = 1000 bytes.',
-    [['bundle', 'min+gz', 'min', 'budget', 'note'], ...mine.map(row), ...peers.map(row)],
-    [0, 4],
+      '`npm test` (scripts/check-size.ts); goals are the sizes to reach. 1 kB = 1000 bytes.',
+    [['bundle', 'min+gz', 'min', 'budget', 'goal', 'note'], ...mine.map(row), ...peers.map(row)],
+    [0, 5],
   );
 }
 

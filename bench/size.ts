@@ -24,6 +24,7 @@ export interface SizeRow {
   min?: number;
   gzip?: number;
   budget?: number;
+  goal?: number;
   note?: string;
 }
 
@@ -31,8 +32,8 @@ export async function measureSizes(): Promise<{ ours: SizeRow[]; peers: SizeRow[
   const ours: SizeRow[] = [];
   for (const entry of entries) {
     const note = await missing(entry);
-    if (note) ours.push({ label: entry.label, budget: entry.budget, note });
-    else ours.push({ label: entry.label, budget: entry.budget, ...(await measureEntry(entry)) });
+    const row = { label: entry.label, budget: entry.budget, goal: entry.goal };
+    ours.push(note ? { ...row, note } : { ...row, ...(await measureEntry(entry)) });
   }
   // The traffic-shaping stages, each bundled alone (no budget: `resilientFetch alone` must not grow by them).
   for (const name of ['rateLimit', 'hedge']) {

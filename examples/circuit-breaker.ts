@@ -4,6 +4,8 @@ import {
   circuitBreaker,
   compose,
   isCircuitOpenError,
+  restoreBreaker,
+  snapshotBreaker,
   timeout,
 } from '../src/index.ts';
 
@@ -65,11 +67,11 @@ interface KeyValueStore {
 export async function handler(store: KeyValueStore) {
   const persisted = circuitBreaker();
   const saved = await store.get('breaker');
-  if (saved) persisted.restore(JSON.parse(saved) as CircuitBreakerSnapshot);
+  if (saved) restoreBreaker(persisted, JSON.parse(saved) as CircuitBreakerSnapshot);
   const api = compose(persisted, timeout(5_000))((input, init) => fetch(input, init));
   try {
     return await api('https://api.example.com/orders');
   } finally {
-    await store.put('breaker', JSON.stringify(persisted));
+    await store.put('breaker', JSON.stringify(snapshotBreaker(persisted)));
   }
 }

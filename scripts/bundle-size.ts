@@ -22,8 +22,14 @@ export interface SizeEntry {
   entry: string;
   /** Named exports to keep; every export when absent. */
   exports?: string[];
+  /** Named exports to leave out of "every export" (features that land as their own exports). */
+  without?: string[];
+  /** More entry modules bundled with `entry`, every export of each (the whole package). */
+  with?: string[];
   /** Largest allowed min+gz size in bytes; `scripts/check-size.ts` fails above it. No check when absent. */
   budget?: number;
+  /** The size this piece should reach (issue #14); reported, not enforced. */
+  goal?: number;
 }
 
 /**
@@ -31,22 +37,55 @@ export interface SizeEntry {
  * exist yet are skipped with a note, so their budget applies as soon as they land.
  */
 export const entries: SizeEntry[] = [
-  // Budgets are the sizes measured when they were set (11.68 kB, 10.01 kB, 5.58 kB, 1.51 kB; the single shared
-  // timer per call and the breaker's fast path added about 0.6 kB for 0.4 µs less per call) plus about 3%,
-  // so any growth is a decision. The goal stays lower: resilientFetch alone 3.00 kB and retry alone 1.20 kB, the size that
-  // would make this the lightest resilience layer in JavaScript (peers: p-retry 1.80 kB, cockatiel 4.21 kB).
-  // Lower a budget whenever a change reaches below it.
-  // The whole index carries rateLimit() and hedge() too; each is tree-shaken away when unused. The `store`
-  // option (the breaker's side of a shared store: its option check and the fleet hook, 1.8 kB minified)
-  // added about 0.7 kB to the core budgets; the redis entry was 4.05 kB when its budget was set.
-  { label: 'resilient-fetch (all of src/index.ts)', entry: 'src/index.ts', budget: 16.85 * KB },
-  // ky's own retry and timeout options honoured by both ky integrations (hand-over to the pipeline, ky's
-  // meaning mapped onto the retry rules) cost 0.8 kB: 12.66 kB measured, plus about 3%; the store 0.7 kB more.
-  { label: 'resilient-fetch/ky (all of src/ky.ts)', entry: 'src/ky.ts', budget: 13.6 * KB },
-  { label: 'resilientFetch alone', entry: 'src/index.ts', exports: ['resilientFetch'], budget: 11.7 * KB },
-  { label: 'resilient-fetch/redis (all of src/redis.ts)', entry: 'src/redis.ts', budget: 4.15 * KB },
-  { label: 'retry alone', entry: 'src/index.ts', exports: ['retry'], budget: 6.1 * KB },
-  { label: 'timeout alone', entry: 'src/index.ts', exports: ['timeout'], budget: 1.95 * KB },
+  // Budgets hold what the code measures now, rounded up by about 1%: any growth is a decision, and a change
+  // that reaches below a budget lowers it. The last release measured 11.67 kB (whole index), 9.98 kB
+  // (resilientFetch), 5.56 kB (retry), 6.13 kB (circuitBreaker), 1.52 kB (timeout); since then the HTTP retry
+  // rules module (non-idempotent retries after 408/429/503/529, server directives, rate-limit 403s), abort
+  // after headers, the store option and "an open circuit never hides a real answer" were added, and the
+  // breaker's store side, snapshots (strategies' included) and rate-limit families left the bundles that do not use them. Goals are
+  // where this should get (issue #14): a resilience layer no larger than half of ky.
+  // The core: every export but the traffic-shaping stages, which are exports of their own (and the Redis
+  // store, an entry point of its own).
+  {
+    label: 'resilient-fetch core (src/index.ts without rateLimit, hedge)',
+    entry: 'src/index.ts',
+    without: ['rateLimit', 'hedge'],
+    budget: 13.2 * KB,
+    goal: 8.192 * KB,
+  },
+  // Everything: the traffic-shaping stages and the Redis store too.
+  {
+    label: 'resilient-fetch, everything (src/index.ts + src/redis.ts)',
+    entry: 'src/index.ts',
+    with: ['src/redis.ts'],
+    budget: 20.35 * KB,
+  },
+  // ky's own retry and timeout options, honoured by both ky integrations, cost about 0.9 kB.
+  { label: 'resilient-fetch/ky (all of src/ky.ts)', entry: 'src/ky.ts', budget: 12.65 * KB },
+  {
+    label: 'resilientFetch alone',
+    entry: 'src/index.ts',
+    exports: ['resilientFetch'],
+    budget: 10.6 * KB,
+    goal: 5.12 * KB,
+  },
+  { label: 'retry alone', entry: 'src/index.ts', exports: ['retry'], budget: 6.28 * KB, goal: 2.56 * KB },
+  {
+    label: 'circuitBreaker alone',
+    entry: 'src/index.ts',
+    exports: ['circuitBreaker'],
+    budget: 4.85 * KB,
+    goal: 3.072 * KB,
+  },
+  // The breaker's side of a store (circuit-breaker/fleet.ts, 0.9 kB) ships with redisStore(), not the core.
+  { label: 'resilient-fetch/redis (all of src/redis.ts)', entry: 'src/redis.ts', budget: 5.12 * KB },
+  {
+    label: 'timeout alone',
+    entry: 'src/index.ts',
+    exports: ['timeout'],
+    budget: 1.93 * KB,
+    goal: 1.024 * KB,
+  },
 ];
 
 export interface SizeResult {
@@ -94,11 +133,17 @@ const peers = Object.keys(
 );
 
 /** Measures one entry of the table above. */
-export function measureEntry(entry: SizeEntry): Promise<SizeResult> {
+export async function measureEntry(entry: SizeEntry): Promise<SizeResult> {
   const from = JSON.stringify(`./${entry.entry}`);
-  const source = entry.exports
-    ? `export { ${entry.exports.join(', ')} } from ${from};`
-    : `export * from ${from};`;
+  let names = entry.exports;
+  if (!names && entry.without) {
+    const module = (await import(resolve(root, entry.entry))) as Record<string, unknown>;
+    names = Object.keys(module).filter((name) => !entry.without!.includes(name));
+  }
+  const source = [
+    names ? `export { ${names.join(', ')} } from ${from};` : `export * from ${from};`,
+    ...(entry.with ?? []).map((other) => `export * from ${JSON.stringify(`./${other}`)};`),
+  ].join('\n');
   return measureSource(source, peers);
 }
 

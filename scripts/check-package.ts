@@ -2,6 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const [pack] = JSON.parse(
@@ -46,4 +47,33 @@ for (const name of ['kyResilience', 'kyHooks']) {
 const redisEntry = 'resilient-fetch/redis';
 const redisApi: Record<string, unknown> = await import(redisEntry);
 assert.equal(typeof redisApi.redisStore, 'function', 'resilient-fetch/redis does not export redisStore');
-console.log(`package: ${pack.files.length} files packed, entry points import`);
+// The published types are the API: no internal class, type or symbol member may reach them.
+const INTERNAL = [
+  'Circuit',
+  'Permit',
+  'Gate',
+  'BreakerCore',
+  'Registry',
+  'Strategy',
+  'Policy',
+  'RetryPolicy',
+  'Outcome',
+  'Verdict',
+  'RunState',
+  'HttpCall',
+  'Deadline',
+];
+const declarations = pack.files.map((f) => f.path).filter((p) => p.endsWith('.d.ts'));
+for (const file of declarations) {
+  const source = readFileSync(file, 'utf8');
+  // Declarations only: prose in doc comments may well say "circuit" or "strategy".
+  const text = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+  for (const name of INTERNAL) {
+    assert.ok(!new RegExp(`\\b${name}\\b`).test(text), `${file} exposes the internal ${name}`);
+  }
+  assert.ok(!source.includes('@internal'), `${file} ships an @internal member`);
+  assert.ok(!text.includes('unique symbol'), `${file} ships a symbol member`);
+}
+console.log(
+  `package: ${pack.files.length} files packed, entry points import, ${declarations.length} .d.ts files expose no internals`,
+);

@@ -1,5 +1,5 @@
 import { clampDelay } from './clock.ts';
-import { duration, func, type OptionSpec, oneOf, optionsObject, readOptions, rule } from './validate.ts';
+import { duration, func, type OptionSpecs, oneOf, optionsObject, readOptions, rule } from './validate.ts';
 
 /**
  * How long to wait before retry number `attempt` (1 for the first retry), in ms. The retry stage passes the
@@ -57,14 +57,14 @@ export interface DecorrelatedJitterBackoffOptions extends Omit<CommonOptions, 'j
   base?: number;
 }
 
-const CAP: OptionSpec = ['cap', duration, 30_000];
-const BASE: OptionSpec = ['base', duration, 300];
+const CAP = [duration, 30_000] as const;
+const BASE = [duration, 300] as const;
 // Read at call time, so a stubbed Math.random applies.
-const RANDOM: OptionSpec = ['random', func, () => Math.random()];
+const RANDOM = [func, () => Math.random()] as const;
 const JITTER = oneOf(['none', 'full', 'equal'], "'none', 'full' or 'equal'");
 
 /** Validates a backoff's options against its specs; errors are named after the backoff. */
-function read<T>(name: string, options: object | undefined, specs: readonly OptionSpec[]): Required<T> {
+function read<T extends object>(name: string, options: T | undefined, specs: OptionSpecs<T>): Required<T> {
   optionsObject(`${name}: options`, options);
   return readOptions(`${name}: `, options, specs);
 }
@@ -85,21 +85,16 @@ function spread(delay: number, jitter: Jitter, random: () => number): number {
  * ```
  */
 export function exponentialBackoff(options?: ExponentialBackoffOptions): Backoff {
-  const { cap, jitter, random, base, factor } = read<ExponentialBackoffOptions>(
-    'exponentialBackoff',
-    options,
-    [
-      CAP,
-      ['jitter', JITTER, 'full'],
-      RANDOM,
-      BASE,
-      [
-        'factor',
-        rule((f) => typeof f === 'number' && f >= 1 && f < Number.POSITIVE_INFINITY, 'a finite number ≥ 1'),
-        2,
-      ],
+  const { cap, jitter, random, base, factor } = read('exponentialBackoff', options, {
+    cap: CAP,
+    jitter: [JITTER, 'full'],
+    random: RANDOM,
+    base: BASE,
+    factor: [
+      rule((f) => typeof f === 'number' && f >= 1 && f < Number.POSITIVE_INFINITY, 'a finite number ≥ 1'),
+      2,
     ],
-  );
+  });
   return function exponential(attempt) {
     return clampDelay(spread(Math.min(cap, base * factor ** (attempt - 1)), jitter, random));
   };
@@ -119,13 +114,13 @@ export function linearBackoff(options?: LinearBackoffOptions): Backoff {
     random,
     base,
     step = base,
-  } = read<LinearBackoffOptions>('linearBackoff', options, [
-    CAP,
-    ['jitter', JITTER, 'full'],
-    RANDOM,
-    BASE,
-    ['step', duration],
-  ]);
+  } = read('linearBackoff', options, {
+    cap: CAP,
+    jitter: [JITTER, 'full'],
+    random: RANDOM,
+    base: BASE,
+    step: [duration],
+  });
   return function linear(attempt) {
     return clampDelay(spread(Math.min(cap, base + step * (attempt - 1)), jitter, random));
   };
@@ -139,11 +134,11 @@ export function linearBackoff(options?: LinearBackoffOptions): Backoff {
  * ```
  */
 export function constantBackoff(options?: ConstantBackoffOptions): Backoff {
-  const { jitter, random, delay } = read<ConstantBackoffOptions>('constantBackoff', options, [
-    ['jitter', JITTER, 'none'],
-    RANDOM,
-    ['delay', duration, 1_000],
-  ]);
+  const { jitter, random, delay } = read('constantBackoff', options, {
+    jitter: [JITTER, 'none'],
+    random: RANDOM,
+    delay: [duration, 1_000],
+  });
   return function constant() {
     return clampDelay(spread(delay, jitter, random));
   };
@@ -158,11 +153,11 @@ export function constantBackoff(options?: ConstantBackoffOptions): Backoff {
  * ```
  */
 export function decorrelatedJitterBackoff(options?: DecorrelatedJitterBackoffOptions): Backoff {
-  const { cap, random, base } = read<DecorrelatedJitterBackoffOptions>('decorrelatedJitterBackoff', options, [
-    CAP,
-    RANDOM,
-    BASE,
-  ]);
+  const { cap, random, base } = read('decorrelatedJitterBackoff', options, {
+    cap: CAP,
+    random: RANDOM,
+    base: BASE,
+  });
   return function decorrelated(_attempt, context) {
     const previous = Math.max(base, context?.previousDelay ?? base);
     return clampDelay(Math.min(cap, base + (previous * 3 - base) * random()));

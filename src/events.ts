@@ -14,69 +14,154 @@ export type GiveUpReason =
   | 'deadline' // an outer timeout (the total deadline) ended the call
   | 'aborted' // the caller's own signal ended the call
   | 'not-replayable' // the request body is a stream and cannot be sent again
-  | 'not-retryable'; // the last outcome is one the rules do not retry
+  | 'not-retryable' // the last outcome is one the rules do not retry
+  | 'circuit-open'; // the breaker below would not let the next attempt in: the call ends with what it has
 
 /** A circuit's state. `'isolated'` is held open by hand until `reset()`. */
 export type CircuitState = 'closed' | 'open' | 'half-open' | 'isolated';
 
-interface RequestFields {
+/** What every event about one call carries. */
+export interface RequestFields {
   /** The request URL without query string or fragment (they may hold secrets). */
   url: string;
   /** The request method, upper case. */
   method: string;
 }
 
-export type ResilienceEvent =
-  /** A call entered the pipeline. */
-  | ({ type: 'request' } & RequestFields)
-  /** An attempt is about to be sent; `attempt` counts from 1. */
-  | ({ type: 'attempt'; attempt: number } & RequestFields)
-  /** A retry is scheduled: `attempt` is the number of the retry about to be made (1 for the first). */
-  | ({
-      type: 'retry';
-      attempt: number;
-      delay: number;
-      reason: RetryReason;
-      status?: number;
-      elapsed: number;
-    } & RequestFields)
-  /** The call ended with a response the rules do not treat as failing. */
-  | ({ type: 'success'; attempts: number; status: number; elapsed: number } & RequestFields)
-  /** The call ended with a failing response or an error after retrying, or after being refused a retry. */
-  | ({
-      type: 'give-up';
-      attempts: number;
-      reason: GiveUpReason;
-      status?: number;
-      /** The error's `name`, when the call ended with an error. */
-      error?: string;
-      elapsed: number;
-    } & RequestFields)
-  /** A `timeout()` stage's deadline passed; `key` is the per-request option it reads. */
-  | ({ type: 'timeout'; timeout: number; key: string } & RequestFields)
-  /** A circuit changed state. */
-  | { type: 'circuit-state'; key: string; from: CircuitState; to: CircuitState }
-  /** An open circuit refused a call. */
-  | ({ type: 'circuit-rejected'; key: string; retryAfter: number } & RequestFields)
-  /** A 429, 503, 529 or rate-limit 403 with Retry-After holds back the circuit's calls for `delay` ms. */
-  | { type: 'circuit-cool-down'; key: string; delay: number }
-  /** The retry budget refused a retry. */
-  | ({ type: 'budget-exhausted' } & RequestFields)
-  /** A `rateLimit()` stage holds the call back; `delay` is the estimated wait in ms (0 when unknown). */
-  | ({ type: 'rate-limit-wait'; key: string; delay: number } & RequestFields)
-  /** A `rateLimit()` stage refused the call without sending it. */
-  | ({ type: 'rate-limit-rejected'; key: string; reason: 'queue-full' | 'wait-too-long' } & RequestFields)
-  /** A `hedge()` stage sent another attempt after `delay` ms: `attempt` is 2 for the first hedge. */
-  | ({ type: 'hedge'; attempt: number; delay: number } & RequestFields)
-  /** A `fallback()` handler answered instead of the failing call: `status` of the failing response or `error` name. */
-  | ({ type: 'fallback'; status?: number; error?: string } & RequestFields)
-  /** The breaker's store became unreachable: circuits go on with local state. Once per outage. */
-  | { type: 'store-error'; error: unknown }
-  /** The store is reachable again; the fleet's state is read back. */
-  | { type: 'store-recovered' };
+/** A call entered the pipeline. */
+export interface RequestEvent extends RequestFields {
+  type: 'request';
+}
 
-/** The type of an `onEvent` listener. */
-export type EventListener = (event: ResilienceEvent) => void;
+/** An attempt is about to be sent; `attempt` counts from 1. */
+export interface AttemptEvent extends RequestFields {
+  type: 'attempt';
+  attempt: number;
+}
+
+/** A retry is scheduled: `attempt` is the number of the retry about to be made (1 for the first). */
+export interface RetryEvent extends RequestFields {
+  type: 'retry';
+  attempt: number;
+  delay: number;
+  reason: RetryReason;
+  status?: number;
+  elapsed: number;
+}
+
+/** The call ended with a response the rules do not treat as failing. */
+export interface SuccessEvent extends RequestFields {
+  type: 'success';
+  attempts: number;
+  status: number;
+  elapsed: number;
+}
+
+/** The call ended with a failing response or an error after retrying, or after being refused a retry. */
+export interface GiveUpEvent extends RequestFields {
+  type: 'give-up';
+  attempts: number;
+  reason: GiveUpReason;
+  status?: number;
+  /** The error's `name`, when the call ended with an error. */
+  error?: string;
+  elapsed: number;
+}
+
+/** A `timeout()` stage's deadline passed; `key` is the per-request option it reads. */
+export interface TimeoutEvent extends RequestFields {
+  type: 'timeout';
+  timeout: number;
+  key: string;
+}
+
+/** A circuit changed state. */
+export interface CircuitStateEvent {
+  type: 'circuit-state';
+  key: string;
+  from: CircuitState;
+  to: CircuitState;
+}
+
+/** An open circuit refused a call. */
+export interface CircuitRejectedEvent extends RequestFields {
+  type: 'circuit-rejected';
+  key: string;
+  retryAfter: number;
+}
+
+/** A 429, 503, 529 or rate-limit 403 with Retry-After holds back every call of the circuit for `delay` ms. */
+export interface CircuitCoolDownEvent {
+  type: 'circuit-cool-down';
+  key: string;
+  delay: number;
+}
+
+/** The retry budget refused a retry. */
+export interface BudgetExhaustedEvent extends RequestFields {
+  type: 'budget-exhausted';
+}
+
+/** A `rateLimit()` stage holds the call back; `delay` is the estimated wait in ms (0 when unknown). */
+export interface RateLimitWaitEvent extends RequestFields {
+  type: 'rate-limit-wait';
+  key: string;
+  delay: number;
+}
+
+/** A `rateLimit()` stage refused the call without sending it. */
+export interface RateLimitRejectedEvent extends RequestFields {
+  type: 'rate-limit-rejected';
+  key: string;
+  reason: 'queue-full' | 'wait-too-long';
+}
+
+/** A `hedge()` stage sent another attempt after `delay` ms: `attempt` is 2 for the first hedge. */
+export interface HedgeEvent extends RequestFields {
+  type: 'hedge';
+  attempt: number;
+  delay: number;
+}
+
+/** A `fallback()` handler answered instead of the failing call: `status` of the failing response or `error` name. */
+export interface FallbackEvent extends RequestFields {
+  type: 'fallback';
+  status?: number;
+  error?: string;
+}
+
+/** The breaker's store became unreachable: circuits go on with local state. Once per outage. */
+export interface StoreErrorEvent {
+  type: 'store-error';
+  error: unknown;
+}
+
+/** The store is reachable again; the fleet's state is read back. */
+export interface StoreRecoveredEvent {
+  type: 'store-recovered';
+}
+
+/** Every event, told apart by `type`. */
+export type ResilienceEvent =
+  | RequestEvent
+  | AttemptEvent
+  | RetryEvent
+  | SuccessEvent
+  | GiveUpEvent
+  | TimeoutEvent
+  | CircuitStateEvent
+  | CircuitRejectedEvent
+  | CircuitCoolDownEvent
+  | BudgetExhaustedEvent
+  | RateLimitWaitEvent
+  | RateLimitRejectedEvent
+  | HedgeEvent
+  | FallbackEvent
+  | StoreErrorEvent
+  | StoreRecoveredEvent;
+
+/** The type of an `onEvent` listener (named so that it does not shadow the DOM's `ResilienceEventListener`). */
+export type ResilienceEventListener = (event: ResilienceEvent) => void;
 
 /** Strips the query string and fragment: events must not leak tokens or signatures from URLs. */
 export function redactUrl(url: string): string {
@@ -86,9 +171,9 @@ export function redactUrl(url: string): string {
 
 /** One listener calling both, or whichever of the two exists. */
 export function bothListeners(
-  a: EventListener | undefined,
-  b: EventListener | undefined,
-): EventListener | undefined {
+  a: ResilienceEventListener | undefined,
+  b: ResilienceEventListener | undefined,
+): ResilienceEventListener | undefined {
   if (!a || !b) return a ?? b;
   return (event) => {
     a(event);

@@ -1,4 +1,4 @@
-import type { EventListener } from './events.ts';
+import type { ResilienceEventListener } from './events.ts';
 import { redactUrl } from './events.ts';
 import { requestMethod, requestSignal, requestUrl } from './request-info.ts';
 import type { Middleware } from './types.ts';
@@ -24,7 +24,7 @@ export interface FallbackOptions {
    */
   when?: (response: Response) => boolean;
   /** Receives a `'fallback'` event each time the handler answers. */
-  onEvent?: EventListener;
+  onEvent?: ResilienceEventListener;
 }
 
 const serverError = (response: Response) => response.status >= 500;
@@ -71,7 +71,7 @@ export function fallback(
 }
 
 function report(
-  onEvent: EventListener | undefined,
+  onEvent: ResilienceEventListener | undefined,
   input: string | URL | Request,
   init: RequestInit | undefined,
   error: unknown,

@@ -18,6 +18,7 @@ export { circuitBreaker } from './circuit-breaker/circuit-breaker.ts';
 export type { CoolDownMode } from './circuit-breaker/cool-down.ts';
 export type { CircuitBreakerOptions, CircuitOutcome } from './circuit-breaker/options.ts';
 export type { CircuitBreakerSnapshot, CircuitSnapshot } from './circuit-breaker/snapshot.ts';
+export { restoreBreaker, snapshotBreaker } from './circuit-breaker/snapshot.ts';
 export type { StrategySnapshot } from './circuit-breaker/strategy.ts';
 export type { Clock } from './clock.ts';
 export { systemClock } from './clock.ts';
@@ -27,7 +28,30 @@ export type { RateLimitReason } from './errors/rate-limit-error.ts';
 export { isRateLimitError, RateLimitError } from './errors/rate-limit-error.ts';
 export { isRetryExhaustedError, RetryExhaustedError } from './errors/retry-exhausted-error.ts';
 export { isTimeoutError, TimeoutError } from './errors/timeout-error.ts';
-export type { CircuitState, EventListener, GiveUpReason, ResilienceEvent, RetryReason } from './events.ts';
+export type {
+  AttemptEvent,
+  BudgetExhaustedEvent,
+  CircuitCoolDownEvent,
+  CircuitRejectedEvent,
+  CircuitState,
+  CircuitStateEvent,
+  FallbackEvent,
+  GiveUpEvent,
+  GiveUpReason,
+  HedgeEvent,
+  RateLimitRejectedEvent,
+  RateLimitWaitEvent,
+  RequestEvent,
+  RequestFields,
+  ResilienceEvent,
+  ResilienceEventListener,
+  RetryEvent,
+  RetryReason,
+  StoreErrorEvent,
+  StoreRecoveredEvent,
+  SuccessEvent,
+  TimeoutEvent,
+} from './events.ts';
 export type { FallbackContext, FallbackOptions } from './fallback.ts';
 export { fallback } from './fallback.ts';
 export { parseRetryAfter } from './headers/retry-after.ts';

@@ -1,7 +1,7 @@
 import type { BeforeRequestHook, RetryOptions as KyRetryOptions, Options, ShouldRetryState } from 'ky';
 import { type Backoff, exponentialBackoff } from './backoff.ts';
 import { MAX_DELAY, systemClock } from './clock.ts';
-import { bothListeners, type EventListener, redactUrl } from './events.ts';
+import { bothListeners, type ResilienceEventListener, redactUrl } from './events.ts';
 import type { KyHooksOptions } from './ky-hooks.ts';
 import { callRetry, kyBackoff, kyCause, kyMaxRetryAfter, kyMethods } from './ky-retry.ts';
 import { createBudget } from './retry/budget.ts';
@@ -49,7 +49,7 @@ const KY_METHODS = ['get', 'put', 'head', 'delete', 'options', 'trace', 'query',
 /** ky's `init` hook that drives the loop of each call, and a `beforeRequest` hook that reports the call. */
 export function retryHooks(
   option: Exclude<KyHooksOptions['retry'], false>,
-  onEvent: EventListener | undefined,
+  onEvent: ResilienceEventListener | undefined,
 ): { init: (options: Options) => void; beforeRequest: BeforeRequestHook } {
   const clock = systemClock;
   const raw =

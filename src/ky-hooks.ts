@@ -1,11 +1,11 @@
 import type { Hooks, Options } from 'ky';
+import { gateOf } from './circuit-breaker/admission.ts';
 import { type CircuitBreaker, circuitBreaker } from './circuit-breaker/circuit-breaker.ts';
 import type { CircuitBreakerOptions } from './circuit-breaker/options.ts';
-import { ADMIT } from './circuit-breaker/permit.ts';
-import { bothListeners, type EventListener } from './events.ts';
+import { bothListeners, type ResilienceEventListener } from './events.ts';
 import { retryHooks } from './ky-hooks-retry.ts';
 import type { RetryOptions } from './retry/options.ts';
-import { func, optionsObject } from './validate.ts';
+import { func, invalid, optionsObject } from './validate.ts';
 
 /** Options of `kyHooks()`. */
 export interface KyHooksOptions {
@@ -19,7 +19,7 @@ export interface KyHooksOptions {
   /** Circuit breaker options, a breaker to share, or `false` for no breaker. @default {} */
   circuitBreaker?: CircuitBreakerOptions | CircuitBreaker | false;
   /** Receives `'request'`, `'retry'`, `'budget-exhausted'` and the breaker's events. */
-  onEvent?: EventListener;
+  onEvent?: ResilienceEventListener;
 }
 
 /**
@@ -59,21 +59,24 @@ export function kyHooks(options: KyHooksOptions = {}): Options & { hooks: Hooks 
       typeof breakerOption === 'function'
         ? breakerOption
         : circuitBreaker({ ...breakerOption, onEvent: bothListeners(onEvent, breakerOption.onEvent) });
+    const gate =
+      gateOf(breaker) ??
+      invalid('kyHooks: circuitBreaker', 'options or a breaker from circuitBreaker()', breaker);
     // Each attempt is admitted where it is sent, in the call's fetch: after every hook has run, so an attempt
     // that a hook stopped (`ky.stop`, a thrown error, a Response returned instead) holds no permit.
     hooks.init.push((kyOptions) => {
       const next = kyOptions.fetch ?? globalFetch;
       kyOptions.fetch = async function admittedFetch(input, init) {
         const request = input as Request;
-        const permit = await breaker[ADMIT](request, undefined);
+        const permit = await gate.admit(request, undefined);
         let response: Response;
         try {
           response = await next(input, init);
         } catch (error) {
-          permit.settle({ error, aborted: request.signal.aborted });
+          gate.settle(permit, { threw: true, error }, request.signal.aborted);
           throw error;
         }
-        permit.settle({ response });
+        gate.settle(permit, { threw: false, value: response }, false);
         return response;
       };
     });

@@ -1,4 +1,5 @@
 import type { RetryOptions } from './retry/options.ts';
+import { invalid } from './validate.ts';
 
 /**
  * Options for one call, passed as `init.resilience` and read by the stages of the chain. Each is merged over
@@ -31,27 +32,35 @@ declare global {
   }
 }
 
-/** The per-request options of a call, if any. */
-export function requestOptions(init: RequestInit | undefined): ResilienceRequestOptions | undefined {
-  return init?.resilience;
+/**
+ * The one way a stage reads its per-request option `name` from `init.resilience`: `undefined` when the call
+ * gives none (nothing is allocated then), `false` when it turns the stage off, else what `read` makes of the
+ * value: the stage's own check, and its merge over the factory options. `read` throws the same error the
+ * factory would, naming `resilience.<name>`; the stage rejects that call with it.
+ */
+export function perRequest<T>(
+  init: RequestInit | undefined,
+  name: string,
+  read: (where: string, value: unknown) => T,
+): T | false | undefined {
+  const value = (init?.resilience as Record<string, unknown> | undefined)?.[name];
+  return value === undefined || value === false ? value : read(`resilience.${name}`, value);
 }
 
 /**
- * Resolves one stage's options for one call: the stage's normalised options when the call overrides nothing
- * (no allocation on that path), `false` when the call turns the stage off, otherwise the override merged over
- * the stage's raw options and normalised again (so a bad per-request value gets the same clear error).
+ * A `read` for `perRequest()` of a stage whose option is an object or a number: the object merged over the
+ * factory's raw options, or the number as `numberKey`, normalised again as the factory normalises them.
  */
-export function resolveStage<Raw extends object, Normalised>(
-  override: Partial<Raw> | number | false | undefined,
+export function mergedOver<Raw extends object, Normalised>(
   raw: Raw,
-  normalised: Normalised,
   normalise: (options: Raw) => Normalised,
-  numberKey?: keyof Raw,
-): Normalised | false {
-  if (override === undefined) return normalised;
-  if (override === false) return false;
-  if (typeof override === 'number' && numberKey !== undefined) {
-    return normalise({ ...raw, [numberKey]: override });
-  }
-  return normalise({ ...raw, ...(override as Partial<Raw>) });
+  numberKey: keyof Raw,
+): (where: string, value: unknown) => Normalised {
+  return (where, value) => {
+    if (typeof value === 'number') return normalise({ ...raw, [numberKey]: value });
+    if (typeof value !== 'object' || value === null) {
+      invalid(where, 'an options object, a number or false', value);
+    }
+    return normalise({ ...raw, ...(value as Partial<Raw>) });
+  };
 }

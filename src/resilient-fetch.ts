@@ -1,13 +1,21 @@
 import { type CircuitBreaker, circuitBreaker } from './circuit-breaker/circuit-breaker.ts';
 import type { CircuitBreakerOptions } from './circuit-breaker/options.ts';
 import { compose } from './compose.ts';
-import { bothListeners as both, type EventListener } from './events.ts';
+import { bothListeners as both, type ResilienceEventListener } from './events.ts';
 import type { RetryOptions } from './retry/options.ts';
 import { retry } from './retry/retry.ts';
 import { type Store, storeOption } from './store.ts';
 import { timeout } from './timeout.ts';
 import type { FetchLike, Middleware } from './types.ts';
-import { deadline, func, invalid, nonNegativeInteger, optionsObject } from './validate.ts';
+import {
+  deadline,
+  func,
+  invalid,
+  nonNegativeInteger,
+  type OptionSpecs,
+  optionsObject,
+  readOptions,
+} from './validate.ts';
 
 /** Options of `resilientFetch()`. Every field is optional; see each for its default. */
 export interface ResilientFetchOptions {
@@ -34,7 +42,7 @@ export interface ResilientFetchOptions {
   /** A stage built with `hedge()`, placed between retry and the breaker. */
   hedge?: Middleware | false;
   /** Called for every event of every stage. */
-  onEvent?: EventListener;
+  onEvent?: ResilienceEventListener;
   /**
    * Shares the breaker's circuits and server cool-downs with other processes (`redisStore()` from
    * `resilient-fetch/redis`). For a breaker built with `circuitBreaker()`, give it there instead.
@@ -61,44 +69,32 @@ export type ResilientFetch = FetchLike & {
  */
 export function resilientFetch(options: ResilientFetchOptions = {}): ResilientFetch {
   optionsObject('resilientFetch: options', options);
-  const transport = func('resilientFetch: fetch', options.fetch) ?? globalFetch;
-  const onEvent = func('resilientFetch: onEvent', options.onEvent);
   // `undefined` is the default; anything else (`null` included) must be a valid value.
-  const total = options.timeout === undefined ? 30_000 : options.timeout;
-  const attempt = options.attemptTimeout === undefined ? 10_000 : options.attemptTimeout;
-  if (total !== false) deadline('resilientFetch: timeout', total);
-  if (attempt !== false) deadline('resilientFetch: attemptTimeout', attempt);
-  const retryOptions = options.retry === undefined ? {} : options.retry;
-  if (retryOptions !== false && typeof retryOptions !== 'number' && !isObject(retryOptions)) {
-    invalid('resilientFetch: retry', 'an options object, a number or false', retryOptions);
-  }
-  const breakerOption = options.circuitBreaker === undefined ? {} : options.circuitBreaker;
-  if (breakerOption !== false && typeof breakerOption !== 'function' && !isObject(breakerOption)) {
-    invalid('resilientFetch: circuitBreaker', 'an options object, a circuit breaker or false', breakerOption);
-  }
-  // A built `rateLimit()` or `hedge()` takes the pipeline's listener as a second argument, so its events
-  // reach `onEvent` too (any other middleware ignores it).
-  const shaping = (name: 'rateLimit' | 'hedge') => {
-    const stage = options[name];
-    func(`resilientFetch: ${name}`, stage === false ? undefined : stage);
-    return stage && ((next: FetchLike) => (stage as ShapingStage)(next, onEvent));
-  };
-  const hedging = shaping('hedge');
-  const limiter = shaping('rateLimit');
-
-  const store = options.store === undefined ? undefined : storeOption('resilientFetch: store', options.store);
+  const {
+    fetch: transport,
+    onEvent,
+    timeout: total,
+    attemptTimeout: attempt,
+    retry: retryOptions,
+    circuitBreaker: breakerOption,
+    store,
+    rateLimit: limiterStage,
+    hedge: hedgeStage,
+  } = readOptions<ResilientFetchOptions, Pipeline>('resilientFetch: ', options, SPECS);
   if (store && typeof breakerOption !== 'object') {
     invalid('resilientFetch: circuitBreaker', 'breaker options when store is given', breakerOption);
   }
+  // A built `rateLimit()` or `hedge()` takes the pipeline's listener as a second argument, so its events
+  // reach `onEvent` too (any other middleware ignores it).
+  const shaping = (stage: Middleware | false | undefined) =>
+    stage && ((next: FetchLike) => (stage as ShapingStage)(next, onEvent));
+  const hedging = shaping(hedgeStage);
+  const limiter = shaping(limiterStage);
 
   const stages: Middleware[] = [];
   if (total !== false) stages.push(timeout(total, { key: 'timeout', onEvent }));
   if (retryOptions !== false) {
-    const base =
-      typeof retryOptions === 'number'
-        ? { limit: nonNegativeInteger('resilientFetch: retry', retryOptions) }
-        : retryOptions;
-    stages.push(retry({ ...base, onEvent: both(onEvent, base.onEvent) }));
+    stages.push(retry({ ...retryOptions, onEvent: both(onEvent, retryOptions.onEvent) }));
   }
   if (hedging) stages.push(hedging);
   let breaker: CircuitBreaker | undefined;
@@ -125,8 +121,49 @@ function globalFetch(input: string | URL | Request, init?: RequestInit): Promise
   return globalThis.fetch(input, init);
 }
 
-type ShapingStage = (next: FetchLike, onEvent?: EventListener) => FetchLike;
+type ShapingStage = (next: FetchLike, onEvent?: ResilienceEventListener) => FetchLike;
 
 function isObject(value: unknown): value is object {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** The options after defaults and checks; a number for `retry` is its `limit`. */
+interface Pipeline {
+  fetch: FetchLike;
+  onEvent: ResilienceEventListener | undefined;
+  timeout: number | false;
+  attemptTimeout: number | false;
+  retry: RetryOptions | false;
+  circuitBreaker: CircuitBreakerOptions | CircuitBreaker | false;
+  store: Store | undefined;
+  rateLimit: Middleware | false | undefined;
+  hedge: Middleware | false | undefined;
+}
+
+const deadlineOrFalse = (where: string, value: unknown) => (value === false ? value : deadline(where, value));
+
+const SPECS: OptionSpecs<ResilientFetchOptions> = {
+  fetch: [func, globalFetch],
+  onEvent: [func],
+  timeout: [deadlineOrFalse, 30_000],
+  attemptTimeout: [deadlineOrFalse, 10_000],
+  retry: [
+    (where: string, value: unknown) =>
+      value === false || isObject(value)
+        ? value
+        : typeof value === 'number'
+          ? { limit: nonNegativeInteger(where, value) }
+          : invalid(where, 'an options object, a number or false', value),
+    {},
+  ],
+  circuitBreaker: [
+    (where: string, value: unknown) =>
+      value === false || typeof value === 'function' || isObject(value)
+        ? value
+        : invalid(where, 'an options object, a circuit breaker or false', value),
+    {},
+  ],
+  store: [storeOption],
+  rateLimit: [(where: string, value: unknown) => (value === false ? value : func(where, value, false))],
+  hedge: [(where: string, value: unknown) => (value === false ? value : func(where, value, false))],
+};

@@ -87,23 +87,27 @@ export function clockOption(where: string, value: Clock | undefined): Clock {
   );
 }
 
-/** One option a stage reads: its name, the check for a given value, and the value used when it is absent. */
-export type OptionSpec = readonly [
-  name: string,
-  check: (where: string, value: never) => unknown,
-  fallback?: unknown,
-];
+/** One option's check for a given value, and the value used when it is absent (none: `undefined`). */
+export type OptionSpec<V> = readonly [check: (where: string, value: never) => unknown, fallback?: V];
+
+/** A spec for every option of `T`: a table that leaves an option out does not compile. */
+export type OptionSpecs<T> = { readonly [K in keyof Required<T>]: OptionSpec<T[K]> };
 
 /**
- * Reads an options object (already known to be one) against a table of specs, once, in the factory: each
+ * Reads an options object (already known to be one) against its table of specs, once, in the factory: each
  * absent (or `undefined`) option takes its default, each given one is checked with an error naming
  * `prefix + name`. Options not in the table are ignored.
  */
-export function readOptions<T>(prefix: string, options: object | undefined, specs: readonly OptionSpec[]): T {
+export function readOptions<T extends object, R = Required<T>>(
+  prefix: string,
+  options: T | undefined,
+  specs: OptionSpecs<T>,
+): R {
   const out: Record<string, unknown> = {};
-  for (const [name, read, fallback] of specs) {
-    const value = (options as Record<string, never> | undefined)?.[name];
-    out[name] = value === undefined ? fallback : read(prefix + name, value);
+  for (const name in specs) {
+    const [read, fallback] = specs[name];
+    const value = options?.[name];
+    out[name] = value === undefined ? fallback : read(prefix + name, value as never);
   }
-  return out as T;
+  return out as R;
 }

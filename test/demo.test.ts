@@ -10,7 +10,7 @@ const demo = fileURLToPath(new URL('../examples/demo.ts', import.meta.url));
 it('runs the demo to the end with the story it promises', async () => {
   const { stdout } = await promisify(execFile)(process.execPath, [demo], {
     env: { ...process.env, DEMO_FAST: '1', NO_COLOR: '1' },
-    timeout: 40_000,
+    timeout: 90_000,
   });
   expect(stdout).not.toContain('\u001b['); // no colour when not a terminal
   // 1: plain fetch fails, the resilient one gets through after a 503 and a dropped connection.
@@ -46,4 +46,4 @@ it('runs the demo to the end with the story it promises', async () => {
   } else {
     expect(stdout).toMatch(/skipped: redis-server was not found on PATH/);
   }
-});
+}, 90_000); // about 10 s idle, eight scenes and child processes: far longer with the machine busy

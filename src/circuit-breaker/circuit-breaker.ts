@@ -1,19 +1,18 @@
-import { CircuitOpenError, isCircuitOpenError } from '../errors/circuit-open-error.ts';
-import { type CircuitState, redactUrl } from '../events.ts';
-import { requestMethod, requestSignal, requestUrl } from '../request-info.ts';
-import { isBrokenTransport, isResponse, notAResponse, transportFailure } from '../response-check.ts';
+import type { CircuitState } from '../events.ts';
+import { requestSignal } from '../request-info.ts';
+import { perRequest } from '../request-options.ts';
+import { isResponse, notAResponse } from '../response-check.ts';
 import type { FetchLike, Middleware } from '../types.ts';
-import { ADMITTED, Circuit, type CircuitConfig } from './circuit.ts';
+import { invalid } from '../validate.ts';
+import { admission, type BreakerCore, fleetOf, type Permit, registerGate } from './admission.ts';
+import { Circuit, type CircuitConfig } from './circuit.ts';
 import { consecutiveStrategy } from './consecutive.ts';
 import { controls } from './control.ts';
-import { mayCoolDown, serverWait } from './cool-down.ts';
-import { Fleet } from './fleet.ts';
 import { originKey } from './key.ts';
 import { type CircuitBreakerOptions, normaliseBreakerOptions } from './options.ts';
-import { ADMIT, type Outcome, Permit } from './permit.ts';
 import { Registry } from './registry.ts';
 import { samplingStrategy } from './sampling.ts';
-import type { CircuitBreakerSnapshot } from './snapshot.ts';
+import { settlement } from './settlement.ts';
 
 /** A circuit breaker: a `Middleware` that also carries state inspection and manual control, per key. */
 export interface CircuitBreaker extends Middleware {
@@ -25,21 +24,9 @@ export interface CircuitBreaker extends Middleware {
   reset(key: string): void;
   /** Opens the circuit now, as if it had just tripped: trial calls after `recoveryTimeout`. */
   open(key: string): void;
-  /** The circuits that differ from a fresh one, as plain JSON with absolute times (see `restore`). */
-  toJSON(): CircuitBreakerSnapshot;
-  /** Takes back what `toJSON()` returned, possibly in another process; circuits not listed are kept. */
-  restore(snapshot: CircuitBreakerSnapshot): void;
   /** How many circuits are held (at most `maxCircuits`, plus isolated ones). */
   readonly size: number;
-  /** @internal */
-  readonly [ADMIT]: (
-    input: string | URL | Request,
-    init: RequestInit | undefined,
-  ) => Permit | Promise<Permit>;
 }
-
-/** The most jitter added to the end of a cool-down wait, so waiting calls trickle back instead of stampeding. */
-const MAX_RELEASE_SPREAD = 1_000;
 
 /**
  * Stops calling an origin that keeps failing. One circuit per origin by default: after `failureThreshold`
@@ -50,6 +37,9 @@ const MAX_RELEASE_SPREAD = 1_000;
  * A 429, 503, 529 or rate-limit 403 with `Retry-After` (or `retry-after-ms`) also holds back every other call
  * to that origin until the time the server named (`coolDown`). `init.resilience.circuitBreaker: false` bypasses the breaker for one call.
  *
+ * The parts, each in its file: admission (`admission.ts`), settlement (`settlement.ts`), server cool-down
+ * (`cool-down.ts`), the state machine of one circuit (`circuit.ts`) and the bounded registry (`registry.ts`).
+ *
  * @example
  * ```ts
  * const breaker = circuitBreaker({ failureThreshold: 3, recoveryTimeout: 10_000 });
@@ -59,24 +49,12 @@ const MAX_RELEASE_SPREAD = 1_000;
  */
 export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBreaker {
   const o = normaliseBreakerOptions(options);
-  const { clock, onEvent, isFailure } = o;
-  // Most calls go to the origin of the call before: the last key is kept, so its hash is too.
-  let lastUrl: string | undefined;
-  let lastKey = '';
-  const cachedOriginKey = (url: string) => {
-    if (url !== lastUrl) {
-      lastKey = originKey(url);
-      lastUrl = url;
-    }
-    return lastKey;
-  };
-  const keyOf = o.key ?? cachedOriginKey;
   const rate = o.failureRateThreshold;
   const config: CircuitConfig = {
     recoveryTimeout: o.recoveryTimeout,
     halfOpenMaxCalls: o.halfOpenMaxCalls,
     successThreshold: o.successThreshold,
-    changed: (key, from, to) => onEvent?.({ type: 'circuit-state', key, from, to }),
+    changed: (key, from, to) => o.onEvent?.({ type: 'circuit-state', key, from, to }),
   };
   const registry = new Registry(o.maxCircuits, (key): Circuit => {
     const strategy =
@@ -89,131 +67,10 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
           });
     return fleet ? fleet.circuit(key, strategy, config) : new Circuit(key, strategy, config);
   });
-  const fleet = o.store && new Fleet(o.store, o, (): Registry => registry);
-
-  const refuse = (key: string, retryAfter: number, input: string | URL | Request, init?: RequestInit) => {
-    onEvent?.({
-      type: 'circuit-rejected',
-      key,
-      retryAfter,
-      url: redactUrl(requestUrl(input)),
-      method: requestMethod(input, init),
-    });
-    return new CircuitOpenError(key, retryAfter);
-  };
-
-  /** Waits out (or refuses during) a server cool-down; loops because a new 429 may extend it meanwhile. */
-  const holdBack = async (key: string, input: string | URL | Request, init: RequestInit | undefined) => {
-    for (;;) {
-      const now = clock.now();
-      const left = (registry.peek(key)?.coolDownUntil ?? 0) - now;
-      if (left <= 0) return;
-      if (o.coolDown === 'fail-fast') throw refuse(key, left, input, init);
-      const spread = Math.min(MAX_RELEASE_SPREAD, left / 10);
-      await clock.sleep(left + clock.random() * spread, requestSignal(input, init));
-    }
-  };
-
-  const noteCoolDown = (circuit: Circuit, response: Response, now: number) => {
-    const wait = serverWait(response, now);
-    // A longer wait is left to the call that got it (retry's maxRetryAfter); the failures that follow still count.
-    if (wait === undefined || wait <= 0 || wait > o.maxCoolDown || now + wait <= circuit.coolDownUntil)
-      return;
-    circuit.coolDownUntil = now + wait;
-    fleet?.coolDown(circuit, now + wait);
-    onEvent?.({ type: 'circuit-cool-down', key: circuit.key, delay: wait });
-  };
-
-  const judge = (outcome: { response?: Response; error?: unknown }) =>
-    isFailure
-      ? isFailure(outcome)
-      : outcome.response
-        ? outcome.response.status >= 500
-        : transportFailure(outcome.error) !== undefined;
-
-  /**
-   * Admission, shared by the middleware and the ky hooks: waits out a server cool-down if needed, then lets
-   * the attempt in (a `Permit` that must be settled exactly once) or throws `CircuitOpenError`.
-   * Synchronous unless it has to wait, so the common path costs no extra promise; a closed circuit with no
-   * cool-down does not even read the clock.
-   */
-  const admit = (input: string | URL | Request, init: RequestInit | undefined): Permit | Promise<Permit> => {
-    const key = keyOf(requestUrl(input), init);
-    const known = registry.find(key);
-    if (known !== undefined && known.state === 'closed' && known.coolDownUntil === 0) {
-      known.inFlight++;
-      return new Permit(known, false, settle);
-    }
-    const now = clock.now();
-    const circuit = known ?? registry.get(key, now);
-    if (circuit.coolDownUntil !== 0 && circuit.coolDownUntil <= now) circuit.coolDownUntil = 0;
-    // An open or isolated circuit refuses anyway: no point waiting out a cool-down first.
-    if (o.coolDown !== false && circuit.coolDownUntil > now && admitsSoon(circuit.effectiveState(now))) {
-      return holdBack(key, input, init).then(() => enter(registry.get(key, clock.now()), input, init));
-    }
-    return enter(circuit, input, init, now);
-  };
-
-  const enter = (
-    circuit: Circuit,
-    input: string | URL | Request,
-    init: RequestInit | undefined,
-    now = clock.now(),
-  ): Permit | Promise<Permit> => {
-    const verdict = circuit.admit(now);
-    if (verdict !== ADMITTED) throw refuse(circuit.key, verdict, input, init);
-    circuit.inFlight++;
-    const permit = new Permit(circuit, circuit.state === 'half-open', settle);
-    if (fleet && permit.trial) return fleet.lease(permit, (wait) => refuse(circuit.key, wait, input, init));
-    return permit;
-  };
-
-  const settle = (permit: Permit, outcome: Outcome) => {
-    if (outcome.response) settleResponse(permit, outcome.response);
-    else settleError(permit, outcome.error, outcome.aborted);
-  };
-
-  const settleResponse = (permit: Permit, response: Response) => {
-    const { circuit, generation, trial } = permit;
-    circuit.inFlight--;
-    const status = response.status;
-    let now = -1;
-    if (o.coolDown !== false && mayCoolDown(status)) {
-      now = clock.now();
-      noteCoolDown(circuit, response, now);
-    }
-    const failed = isFailure ? judgeOrRelease(circuit, { response }, generation, trial) : status >= 500;
-    // Only the rate strategy needs the time of a success while closed.
-    if (now === -1 && (failed || rate !== undefined || circuit.state !== 'closed')) now = clock.now();
-    circuit.finish(failed, generation, trial, now);
-  };
-
-  const settleError = (permit: Permit, error: unknown, aborted: boolean) => {
-    const { circuit, generation, trial } = permit;
-    circuit.inFlight--;
-    if (aborted || isCircuitOpenError(error) || isBrokenTransport(error)) {
-      // The caller's abort or an outer deadline, an inner breaker's refusal, or a transport that broke the
-      // fetch contract: not this circuit's business.
-      circuit.release(generation, trial);
-    } else if (judgeOrRelease(circuit, { error }, generation, trial)) {
-      circuit.finish(true, generation, trial, clock.now());
-    } else {
-      circuit.release(generation, trial);
-    }
-  };
-
-  const middleware: Middleware = (next: FetchLike) =>
-    function circuitBreakerFetch(input, init) {
-      if (init?.resilience?.circuitBreaker === false) return next(input, init);
-      let permit: Permit | Promise<Permit>;
-      try {
-        permit = admit(input, init);
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      if (permit instanceof Promise) return permit.then((p) => guarded(next, p, input, init));
-      return guarded(next, permit, input, init);
-    };
+  const fleet = o.store && fleetOf(o.store, o, (): Registry => registry);
+  const core: BreakerCore = { options: o, registry, keyOf: o.key ?? lastOriginKey(), fleet };
+  const admit = admission(core);
+  const settle = settlement(core);
 
   /** One admitted attempt: settles the permit with its outcome. */
   const guarded = (
@@ -222,46 +79,60 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
     input: string | URL | Request,
     init: RequestInit | undefined,
   ): Promise<Response> => {
+    const failed = (error: unknown) => {
+      settle(permit, { threw: true, error }, requestSignal(input, init)?.aborted === true);
+      throw error;
+    };
     let pending: Promise<Response>;
     try {
       pending = next(input, init);
     } catch (error) {
-      settleError(permit, error, requestSignal(input, init)?.aborted === true);
-      return Promise.reject(error);
+      return Promise.reject(error).catch(failed);
     }
-    return Promise.resolve(pending).then(
-      (response) => {
-        if (!isResponse(response)) {
-          // Reading `status` off it would throw a plain TypeError that retry takes for a network error.
-          const error = notAResponse('circuitBreaker', response);
-          settleError(permit, error, false);
-          throw error;
-        }
-        settleResponse(permit, response);
-        return response;
-      },
-      (error) => {
-        settleError(permit, error, requestSignal(input, init)?.aborted === true);
+    return Promise.resolve(pending).then((response) => {
+      if (!isResponse(response)) {
+        // Reading `status` off it would throw a plain TypeError that retry takes for a network error.
+        const error = notAResponse('circuitBreaker', response);
+        settle(permit, { threw: true, error }, false);
         throw error;
-      },
-    );
+      }
+      settle(permit, { threw: false, value: response }, false);
+      return response;
+    }, failed);
   };
 
-  /** Runs `isFailure`; when it throws, gives back the trial slot before the error propagates. */
-  function judgeOrRelease(circuit: Circuit, outcome: object, generation: number, trial: boolean) {
-    try {
-      return judge(outcome);
-    } catch (error) {
-      circuit.release(generation, trial);
-      throw error;
-    }
-  }
+  const middleware: Middleware = (next: FetchLike) =>
+    function circuitBreakerFetch(input, init) {
+      let permit: Permit | Promise<Permit>;
+      try {
+        if (perRequest(init, 'circuitBreaker', onlyFalse) === false) return next(input, init);
+        permit = admit(input, init);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (permit instanceof Promise) return permit.then((p) => guarded(next, p, input, init));
+      return guarded(next, permit, input, init);
+    };
 
-  const control = controls(registry, clock);
-  const breaker = Object.assign(middleware, { [ADMIT]: admit }, fleet ? fleet.controls(control) : control);
+  const control = controls(registry, o.clock);
+  const breaker = Object.assign(middleware, fleet ? fleet.controls(control) : control);
   Object.defineProperty(breaker, 'size', { get: () => registry.size, enumerable: true });
-  if (options.restore !== undefined) breaker.restore(options.restore);
+  registerGate(breaker, { admit, settle, core });
   return breaker as CircuitBreaker;
 }
 
-const admitsSoon = (state: CircuitState) => state === 'closed' || state === 'half-open';
+/** The default key, remembering the last URL: most calls go to the origin of the call before. */
+function lastOriginKey(): (url: string) => string {
+  let lastUrl: string | undefined;
+  let lastKey = '';
+  return (url) => {
+    if (url !== lastUrl) {
+      lastKey = originKey(url);
+      lastUrl = url;
+    }
+    return lastKey;
+  };
+}
+
+/** `resilience.circuitBreaker` may only turn the breaker off for a call. */
+const onlyFalse = (where: string, value: unknown): never => invalid(where, 'false', value);

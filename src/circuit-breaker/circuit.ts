@@ -1,5 +1,5 @@
 import type { CircuitState } from '../events.ts';
-import type { Strategy, StrategySnapshot } from './strategy.ts';
+import type { Strategy } from './strategy.ts';
 
 /** What every circuit of one breaker shares. */
 export interface CircuitConfig {
@@ -8,23 +8,6 @@ export interface CircuitConfig {
   successThreshold: number;
   /** Reports a state change; called after the change is made. */
   changed(key: string, from: CircuitState, to: CircuitState): void;
-}
-
-/** `admit()` lets the call through. Any other value is the `retryAfter` of a refusal. */
-export const ADMITTED = -1;
-
-/** One circuit's persisted state: absolute epoch ms, so it means the same thing in another process. */
-export interface CircuitSnapshot {
-  key: string;
-  state: CircuitState;
-  /** When an open circuit lets trial calls through. */
-  openUntil?: number;
-  /** Successful trials so far, while half-open. */
-  successes?: number;
-  /** When a server cool-down ends. */
-  coolDownUntil?: number;
-  /** What the strategy counted while closed. */
-  strategy?: StrategySnapshot;
 }
 
 /**
@@ -65,9 +48,12 @@ export class Circuit {
     return this.state === 'open' && now >= this.openUntil ? 'half-open' : this.state;
   }
 
-  /** `ADMITTED`, or the refusal's `retryAfter` in ms. A call admitted while half-open holds a trial slot. */
-  admit(now: number): number {
-    if (this.state === 'closed') return ADMITTED;
+  /**
+   * Lets a call in (`undefined`) or refuses it with the refusal's `retryAfter` in ms. A call let in while
+   * half-open takes a trial slot.
+   */
+  refusal(now: number): number | undefined {
+    if (this.state === 'closed') return undefined;
     if (this.state === 'isolated') return Number.POSITIVE_INFINITY;
     if (this.state === 'open') {
       if (now < this.openUntil) return this.openUntil - now;
@@ -75,7 +61,7 @@ export class Circuit {
     }
     if (this.trials >= this.#config.halfOpenMaxCalls) return 0;
     this.trials++;
-    return ADMITTED;
+    return undefined;
   }
 
   /** Records the outcome of a call admitted in `generation` (while half-open when `trial`). */
@@ -110,30 +96,5 @@ export class Circuit {
   /** True when dropping this circuit loses nothing a fresh one would not have. */
   idle(now: number): boolean {
     return this.state === 'closed' && this.inFlight === 0 && this.coolDownUntil <= now;
-  }
-
-  /** The persisted state, or `undefined` when the circuit is as good as new. */
-  toJSON(now: number): CircuitSnapshot | undefined {
-    const strategy = this.state === 'closed' ? this.strategy.toJSON() : undefined;
-    const coolDown = this.coolDownUntil > now;
-    if (this.state === 'closed' && !strategy && !coolDown) return undefined;
-    const snapshot: CircuitSnapshot = { key: this.key, state: this.state };
-    if (this.state === 'open') snapshot.openUntil = this.openUntil;
-    if (this.state === 'half-open') snapshot.successes = this.successes;
-    if (coolDown) snapshot.coolDownUntil = this.coolDownUntil;
-    if (strategy) snapshot.strategy = strategy;
-    return snapshot;
-  }
-
-  /** Takes a snapshot back (fields already checked). Calls in flight from before are forgotten. */
-  restore(snapshot: CircuitSnapshot): void {
-    this.state = snapshot.state;
-    this.generation++;
-    this.trials = 0;
-    this.successes = snapshot.successes ?? 0;
-    this.openUntil = snapshot.openUntil ?? 0;
-    this.coolDownUntil = snapshot.coolDownUntil ?? 0;
-    this.strategy.reset();
-    if (snapshot.strategy) this.strategy.restore(snapshot.strategy);
   }
 }

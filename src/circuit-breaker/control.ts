@@ -2,7 +2,6 @@ import type { Clock } from '../clock.ts';
 import type { CircuitState } from '../events.ts';
 import { invalid } from '../validate.ts';
 import type { Registry } from './registry.ts';
-import { type CircuitBreakerSnapshot, type CircuitSnapshot, snapshotCircuits } from './snapshot.ts';
 
 /** Inspection and manual control of a breaker's circuits, by key: the methods a `CircuitBreaker` carries. */
 export function controls(registry: Registry, clock: Clock) {
@@ -30,21 +29,6 @@ export function controls(registry: Registry, clock: Clock) {
     open(key: string) {
       const now = control('open', key);
       registry.get(key, now).moveTo('open', now);
-    },
-    toJSON(): CircuitBreakerSnapshot {
-      const now = clock.now();
-      const circuits: CircuitSnapshot[] = [];
-      for (const circuit of registry.values()) {
-        const snapshot = circuit.toJSON(now);
-        if (snapshot) circuits.push(snapshot);
-      }
-      return { version: 1, circuits };
-    },
-    restore(snapshot: CircuitBreakerSnapshot) {
-      const now = clock.now();
-      for (const circuit of snapshotCircuits('circuitBreaker.restore: snapshot', snapshot)) {
-        registry.get(circuit.key, now).restore(circuit);
-      }
     },
   };
 }

@@ -1,15 +1,22 @@
-import { explicitWait } from '../headers/rate-limit.ts';
+import { explicitWait } from '../headers/server-wait.ts';
+import { requestSignal } from '../request-info.ts';
 import { isRateLimit403 } from '../retry/rules.ts';
+import { type BreakerCore, refuse } from './admission.ts';
+import type { Circuit } from './circuit.ts';
 
 /**
- * How a server cool-down (a 429, 503, 529 or rate-limit 403 carrying `Retry-After` or `retry-after-ms`) holds
- * back the other calls to the same circuit until the time the server named:
+ * Server cool-down: a response that asks every caller of its origin to hold back (a 429, 503, 529 or
+ * rate-limit 403 carrying `Retry-After` or `retry-after-ms`) holds back the other calls to the same circuit
+ * until the time the server named.
  * - `'wait'`: each call waits for the end of the cool-down (plus a little jitter, so they do not all arrive
  *   at once), within its own deadline: the caller's abort or a total deadline ends the wait.
  * - `'fail-fast'`: each call is refused at once with a `CircuitOpenError` whose `retryAfter` is the time left.
- * - `false`: `Retry-After` is not read by the breaker.
+ * - `false`: the breaker does not read server waits.
  */
 export type CoolDownMode = 'wait' | 'fail-fast' | false;
+
+/** The most jitter added to the end of a cool-down wait, so waiting calls trickle back instead of stampeding. */
+const MAX_RELEASE_SPREAD = 1_000;
 
 /** The statuses that may start a cool-down; `serverWait` decides. Cheap, for the breaker's hot path. */
 export function mayCoolDown(status: number): boolean {
@@ -28,4 +35,32 @@ export function serverWait(response: Response, now: number): number | undefined 
   const status = response.status;
   if (status === 403 ? !isRateLimit403(response) : !mayCoolDown(status)) return undefined;
   return explicitWait(response.headers, now);
+}
+
+/** Starts (or extends) the circuit's cool-down from a settled response, when it asks for one. */
+export function noteCoolDown(core: BreakerCore, circuit: Circuit, response: Response, now: number): void {
+  const wait = serverWait(response, now);
+  // A longer wait is left to the call that got it (retry's maxRetryAfter); the failures that follow still count.
+  if (wait === undefined || wait <= 0 || wait > core.options.maxCoolDown) return;
+  if (now + wait <= circuit.coolDownUntil) return;
+  circuit.coolDownUntil = now + wait;
+  core.fleet?.coolDown(circuit, now + wait);
+  core.options.onEvent?.({ type: 'circuit-cool-down', key: circuit.key, delay: wait });
+}
+
+/** Waits out (or refuses during) a server cool-down; loops because a new 429 may extend it meanwhile. */
+export async function holdBack(
+  core: BreakerCore,
+  key: string,
+  input: string | URL | Request,
+  init: RequestInit | undefined,
+): Promise<void> {
+  const { clock, coolDown } = core.options;
+  for (;;) {
+    const left = (core.registry.peek(key)?.coolDownUntil ?? 0) - clock.now();
+    if (left <= 0) return;
+    if (coolDown === 'fail-fast') throw refuse(core, key, left, input, init);
+    const spread = Math.min(MAX_RELEASE_SPREAD, left / 10);
+    await clock.sleep(left + clock.random() * spread, requestSignal(input, init));
+  }
 }

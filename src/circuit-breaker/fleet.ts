@@ -1,10 +1,10 @@
 import type { Clock } from '../clock.ts';
-import type { EventListener } from '../events.ts';
+import type { ResilienceEventListener } from '../events.ts';
 import type { Store, StoreLink, StoreUpdate } from '../store.ts';
+import type { JoinFleet, Permit } from './admission.ts';
 import { Circuit, type CircuitConfig } from './circuit.ts';
 import type { controls } from './control.ts';
 import type { NormalisedBreakerOptions } from './options.ts';
-import type { Permit } from './permit.ts';
 import type { Registry } from './registry.ts';
 import type { Strategy } from './strategy.ts';
 
@@ -25,7 +25,7 @@ export class Fleet {
     this.#o = o;
     this.#clock = o.clock;
     this.#registry = registry;
-    const onEvent: EventListener | undefined = o.onEvent;
+    const onEvent: ResilienceEventListener | undefined = o.onEvent;
     this.link = store.attach({
       recoveryTimeout: o.recoveryTimeout,
       maxCoolDown: o.maxCoolDown,
@@ -133,3 +133,6 @@ class FleetCircuit extends Circuit {
     if (trial) this.#link.trialEnded(this.key, 'released');
   }
 }
+
+/** How a breaker joins a store's fleet (see `useFleet()`). */
+export const joinFleet: JoinFleet = (store, options, registry) => new Fleet(store, options, registry);

@@ -1,42 +1,30 @@
 /**
- * The default circuit key: the URL's origin, `scheme://host[:port]` lower-cased, cut from the string by hand
- * because `new URL()` costs about a microsecond per call. User info (`user:pass@`) is dropped so credentials
- * never reach a key, an event or an error message; default ports are dropped so `http://a:80` and `http://a`
- * share a circuit (as `new URL()` would have it).
+ * The default circuit key: the URL's origin, `scheme://host[:port]` lower-cased, cut from the string with one
+ * regular expression because `new URL()` costs about a microsecond per call. User info (`user:pass@`) is
+ * dropped so credentials never reach a key, an event or an error message; default ports are dropped so
+ * `http://a:80` and `http://a` share a circuit (as `new URL()` would have it).
  *
  * A URL without `//` (a relative path in a browser, `data:`, `blob:`) has no host of its own: relative paths
  * share the page's origin when there is one, anything else keys on its scheme.
  */
 export function originKey(url: string): string {
-  const slashes = url.indexOf('//');
-  if (slashes === -1 || url.charCodeAt(slashes - 1) !== 58 /* ':' */) return noAuthorityKey(url);
-  // Most URLs are already lower case with no user info (a `URL` or `Request` always is): then one slice.
-  let plain = true;
-  for (let i = 0; i < slashes; i++) if (isUpper(url.charCodeAt(i))) plain = false;
-  let end = slashes + 2;
-  let at = -1;
-  for (; end < url.length; end++) {
-    const c = url.charCodeAt(end);
-    if (c === 47 /* / */ || c === 63 /* ? */ || c === 35 /* # */ || c === 92 /* \ */) break;
-    if (c === 64 /* @ */) at = end;
-    else if (isUpper(c)) plain = false;
-  }
-  const port = defaultPort(url, slashes, end);
-  if (plain && at === -1 && port === 0) return end === url.length ? url : url.slice(0, end);
-  const scheme = url.slice(0, slashes - 1).toLowerCase();
-  const authority = url.slice(at === -1 ? slashes + 2 : at + 1, end - port).toLowerCase();
-  return `${scheme}://${authority}`;
+  const m = ORIGIN.exec(url);
+  if (!m) return noAuthorityKey(url);
+  const scheme = m[1]!.toLowerCase();
+  const authority = m[2]!.toLowerCase();
+  const port = DEFAULT_PORTS[scheme];
+  const host = port && authority.endsWith(port) ? authority.slice(0, -port.length) : authority;
+  return `${scheme}://${host}`;
 }
 
-const isUpper = (c: number) => c >= 65 && c <= 90;
+/**
+ * `scheme://[userinfo@]authority`: the scheme is all before the first `//` (so `blob:https` keys as such), the
+ * user info runs to the last `@` of the authority, which ends at `/`, `?`, `#` or `\` (as WHATWG URL reads it).
+ */
+const ORIGIN = /^([^/]+):\/\/(?:[^/?#\\]*@)?([^/?#\\]*)/;
 
-/** The length of a default port suffix (`:443` after https, `:80` after http) ending at `end`, else 0. */
-function defaultPort(url: string, slashes: number, end: number): number {
-  const scheme = slashes - 1; // length of the scheme before ':'
-  if (scheme === 5 && url.endsWith(':443', end) && /^https$/i.test(url.slice(0, 5))) return 4;
-  if (scheme === 4 && url.endsWith(':80', end) && /^http$/i.test(url.slice(0, 4))) return 3;
-  return 0;
-}
+/** The port `new URL()` drops for its scheme. */
+const DEFAULT_PORTS: Record<string, string | undefined> = { https: ':443', http: ':80' };
 
 function noAuthorityKey(url: string): string {
   const colon = url.indexOf(':');

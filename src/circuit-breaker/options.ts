@@ -1,12 +1,12 @@
 import { type Clock, systemClock } from '../clock.ts';
-import type { EventListener } from '../events.ts';
+import type { ResilienceEventListener } from '../events.ts';
 import { type Store, storeOption } from '../store.ts';
 import {
   clockOption,
   deadline,
   duration,
   func,
-  type OptionSpec,
+  type OptionSpecs,
   oneOf,
   optionsObject,
   positiveInteger,
@@ -14,15 +14,13 @@ import {
   readOptions,
 } from '../validate.ts';
 import type { CoolDownMode } from './cool-down.ts';
-import type { CircuitBreakerSnapshot } from './snapshot.ts';
 
 /** What `isFailure` is given: the attempt's response, or its error. */
-export interface CircuitOutcome {
-  /** The attempt's response, when it produced one. */
-  response?: Response;
-  /** The attempt's error, when it failed with one. */
-  error?: unknown;
-}
+export type CircuitOutcome =
+  /** The attempt produced a response. */
+  | { response: Response; error?: undefined }
+  /** The attempt failed with an error (any value). */
+  | { response?: undefined; error: unknown };
 
 /** Options of `circuitBreaker()`. Every field is optional; see each for its default. */
 export interface CircuitBreakerOptions {
@@ -83,10 +81,8 @@ export interface CircuitBreakerOptions {
    * `resilient-fetch/redis`); see the README's "Many processes".
    */
   store?: Store;
-  /** State to start from: what `toJSON()` of a breaker returned, possibly in another process. */
-  restore?: CircuitBreakerSnapshot;
   /** Receives `'circuit-state'`, `'circuit-rejected'` and `'circuit-cool-down'` events. */
-  onEvent?: EventListener;
+  onEvent?: ResilienceEventListener;
   /** Time and randomness, for tests. @default systemClock */
   clock?: Clock;
 }
@@ -106,33 +102,33 @@ export interface NormalisedBreakerOptions {
   maxCoolDown: number;
   maxCircuits: number;
   store: Store | undefined;
-  onEvent: EventListener | undefined;
+  onEvent: ResilienceEventListener | undefined;
   clock: Clock;
 }
 
 const COOL_DOWN = oneOf(['wait', 'fail-fast', false], "'wait', 'fail-fast' or false");
 
-/** Every option but `restore` (the breaker applies it), with its check and default. */
-const SPECS: readonly OptionSpec[] = [
-  ['failureThreshold', positiveInteger, 5],
-  ['failureRateThreshold', ratio],
-  ['samplingDuration', deadline, 30_000],
-  ['minimumThroughput', positiveInteger, 20],
-  ['recoveryTimeout', duration, 30_000],
-  ['halfOpenMaxCalls', positiveInteger, 1],
-  ['successThreshold', positiveInteger, 1],
-  ['key', func],
-  ['isFailure', func],
-  ['coolDown', COOL_DOWN, 'wait'],
-  ['maxCoolDown', duration, 60_000],
-  ['maxCircuits', positiveInteger, 1_000],
-  ['store', storeOption],
-  ['onEvent', func],
-  ['clock', clockOption, systemClock],
-];
+/** Every option, with its check and default. */
+const SPECS: OptionSpecs<CircuitBreakerOptions> = {
+  failureThreshold: [positiveInteger, 5],
+  failureRateThreshold: [ratio],
+  samplingDuration: [deadline, 30_000],
+  minimumThroughput: [positiveInteger, 20],
+  recoveryTimeout: [duration, 30_000],
+  halfOpenMaxCalls: [positiveInteger, 1],
+  successThreshold: [positiveInteger, 1],
+  key: [func],
+  isFailure: [func],
+  coolDown: [COOL_DOWN, 'wait'],
+  maxCoolDown: [duration, 60_000],
+  maxCircuits: [positiveInteger, 1_000],
+  store: [storeOption],
+  onEvent: [func],
+  clock: [clockOption, systemClock],
+};
 
 /** Applies defaults and validates every option once; errors name the option and the value. */
 export function normaliseBreakerOptions(options: CircuitBreakerOptions): NormalisedBreakerOptions {
   optionsObject('circuitBreaker: options', options);
-  return readOptions('circuitBreaker: ', options, SPECS);
+  return readOptions<CircuitBreakerOptions, NormalisedBreakerOptions>('circuitBreaker: ', options, SPECS);
 }

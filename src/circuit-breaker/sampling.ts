@@ -1,7 +1,7 @@
-import type { Strategy, StrategySnapshot } from './strategy.ts';
+import type { Strategy } from './strategy.ts';
 
 /** The window is kept as this many buckets: memory stays fixed whatever the traffic. */
-const BUCKETS = 10;
+export const BUCKETS = 10;
 
 export interface SamplingStrategyOptions {
   /** Failure ratio 0–1 at or above which the circuit opens. */
@@ -61,24 +61,6 @@ export function samplingStrategy({
     reset() {
       slots.fill(Number.NEGATIVE_INFINITY);
     },
-    toJSON() {
-      const buckets: Array<[number, number, number]> = [];
-      for (let i = 0; i < BUCKETS; i++) {
-        if (Number.isFinite(slots[i]!)) buckets.push([slots[i]!, successes[i]!, failures[i]!]);
-      }
-      return buckets.length === 0 ? undefined : { width, buckets };
-    },
-    restore(data: StrategySnapshot) {
-      // A window of another width cannot be mapped onto this one: start afresh.
-      if (!('width' in data) || data.width !== width || !Array.isArray(data.buckets)) return;
-      for (const entry of data.buckets) {
-        if (!Array.isArray(entry) || !entry.every(Number.isFinite)) continue;
-        const [slot, ok, bad] = entry;
-        const i = ((slot % BUCKETS) + BUCKETS) % BUCKETS;
-        slots[i] = slot;
-        successes[i] = ok;
-        failures[i] = bad;
-      }
-    },
+    state: { width, slots, successes, failures },
   };
 }

@@ -1,16 +1,128 @@
+import type { CircuitState } from '../events.ts';
 import { invalid } from '../validate.ts';
-import type { CircuitSnapshot } from './circuit.ts';
+import { gateOf } from './admission.ts';
+import type { Circuit } from './circuit.ts';
+import type { CircuitBreaker } from './circuit-breaker.ts';
+import { BUCKETS } from './sampling.ts';
+import type { Strategy, StrategySnapshot } from './strategy.ts';
 
-export type { CircuitSnapshot } from './circuit.ts';
+/** One circuit's persisted state: absolute epoch ms, so it means the same thing in another process. */
+export interface CircuitSnapshot {
+  key: string;
+  state: CircuitState;
+  /** When an open circuit lets trial calls through. */
+  openUntil?: number;
+  /** Successful trials so far, while half-open. */
+  successes?: number;
+  /** When a server cool-down ends. */
+  coolDownUntil?: number;
+  /** What the strategy counted while closed. */
+  strategy?: StrategySnapshot;
+}
 
 /**
- * What `breaker.toJSON()` returns and `circuitBreaker({ restore })` / `breaker.restore()` take back: plain JSON
- * with absolute epoch-ms times, so it can be stored (a KV store, a file) and restored by a process that starts
- * cold, on another machine. Only circuits that differ from a fresh one are listed, least recently used first.
+ * What `snapshotBreaker()` returns and `restoreBreaker()` takes back: plain JSON with absolute epoch-ms times,
+ * so it can be stored (a KV store, a file) and restored by a process that starts cold, on another machine.
+ * Only circuits that differ from a fresh one are listed, least recently used first.
  */
 export interface CircuitBreakerSnapshot {
   version: 1;
   circuits: CircuitSnapshot[];
+}
+
+/** The breaker's internals, for a breaker built by `circuitBreaker()`. */
+function coreOf(where: string, breaker: CircuitBreaker) {
+  return (
+    gateOf(breaker as object)?.core ?? invalid(where, 'a breaker from circuitBreaker()', breaker as unknown)
+  );
+}
+
+/**
+ * The circuits of `breaker` that differ from a fresh one, as plain JSON with absolute times, for
+ * `restoreBreaker()` (possibly in another process). Imported only by those who persist a breaker.
+ *
+ * @example
+ * ```ts
+ * await store.put('breaker', JSON.stringify(snapshotBreaker(breaker)));
+ * ```
+ */
+export function snapshotBreaker(breaker: CircuitBreaker): CircuitBreakerSnapshot {
+  const { registry, options } = coreOf('snapshotBreaker: breaker', breaker);
+  const now = options.clock.now();
+  const circuits: CircuitSnapshot[] = [];
+  for (const circuit of registry.values()) {
+    const snapshot = circuitSnapshot(circuit, now);
+    if (snapshot) circuits.push(snapshot);
+  }
+  return { version: 1, circuits };
+}
+
+/**
+ * Takes back what `snapshotBreaker()` returned, possibly in another process; circuits not listed are kept.
+ * The snapshot is checked as a whole before any circuit changes: a `TypeError` names the flaw.
+ */
+export function restoreBreaker(breaker: CircuitBreaker, snapshot: CircuitBreakerSnapshot): void {
+  const { registry, options } = coreOf('restoreBreaker: breaker', breaker);
+  const now = options.clock.now();
+  for (const circuit of snapshotCircuits('restoreBreaker: snapshot', snapshot)) {
+    restoreCircuit(registry.get(circuit.key, now), circuit);
+  }
+}
+
+/** The persisted state, or `undefined` when the circuit is as good as new. */
+function circuitSnapshot(circuit: Circuit, now: number): CircuitSnapshot | undefined {
+  const { state } = circuit;
+  const strategy = state === 'closed' ? strategySnapshot(circuit.strategy) : undefined;
+  const coolDown = circuit.coolDownUntil > now;
+  if (state === 'closed' && !strategy && !coolDown) return undefined;
+  const snapshot: CircuitSnapshot = { key: circuit.key, state };
+  if (state === 'open') snapshot.openUntil = circuit.openUntil;
+  if (state === 'half-open') snapshot.successes = circuit.successes;
+  if (coolDown) snapshot.coolDownUntil = circuit.coolDownUntil;
+  if (strategy) snapshot.strategy = strategy;
+  return snapshot;
+}
+
+/** Takes a snapshot back (fields already checked). Calls in flight from before are forgotten. */
+function restoreCircuit(circuit: Circuit, snapshot: CircuitSnapshot): void {
+  circuit.state = snapshot.state;
+  circuit.generation++;
+  circuit.trials = 0;
+  circuit.successes = snapshot.successes ?? 0;
+  circuit.openUntil = snapshot.openUntil ?? 0;
+  circuit.coolDownUntil = snapshot.coolDownUntil ?? 0;
+  circuit.strategy.reset();
+  if (snapshot.strategy) restoreStrategy(circuit.strategy, snapshot.strategy);
+}
+
+/** What a strategy counted, or `undefined` when there is nothing to remember. Plain JSON, absolute slots. */
+export function strategySnapshot({ state }: Strategy): StrategySnapshot | undefined {
+  if (!('width' in state)) return state.failures === 0 ? undefined : { consecutive: state.failures };
+  const buckets: Array<[number, number, number]> = [];
+  state.slots.forEach((slot, i) => {
+    if (Number.isFinite(slot)) buckets.push([slot, state.successes[i]!, state.failures[i]!]);
+  });
+  return buckets.length === 0 ? undefined : { width: state.width, buckets };
+}
+
+/** Takes back what `strategySnapshot()` returned, possibly in another process; ignores data it does not recognise. */
+export function restoreStrategy({ state }: Strategy, data: StrategySnapshot): void {
+  if (!('width' in state)) {
+    if ('consecutive' in data && Number.isInteger(data.consecutive) && data.consecutive >= 0) {
+      state.failures = data.consecutive;
+    }
+    return;
+  }
+  // A window of another width cannot be mapped onto this one: start afresh.
+  if (!('width' in data) || data.width !== state.width || !Array.isArray(data.buckets)) return;
+  for (const entry of data.buckets) {
+    if (!Array.isArray(entry) || !entry.every(Number.isFinite)) continue;
+    const [slot, ok, bad] = entry;
+    const i = ((slot % BUCKETS) + BUCKETS) % BUCKETS;
+    state.slots[i] = slot;
+    state.successes[i] = ok;
+    state.failures[i] = bad;
+  }
 }
 
 const STATES: readonly unknown[] = ['closed', 'open', 'half-open', 'isolated'];
@@ -19,10 +131,10 @@ const isTime = (value: unknown) =>
   value === undefined || (typeof value === 'number' && Number.isFinite(value));
 
 /** Checks a snapshot's shape (it may come from storage) and returns its circuits; throws a `TypeError` naming the flaw. */
-export function snapshotCircuits(where: string, snapshot: unknown): CircuitSnapshot[] {
+function snapshotCircuits(where: string, snapshot: unknown): CircuitSnapshot[] {
   const s = snapshot as CircuitBreakerSnapshot;
   if (typeof s !== 'object' || s === null || s.version !== 1 || !Array.isArray(s.circuits)) {
-    invalid(where, 'a snapshot from toJSON() ({ version: 1, circuits: [...] })', snapshot);
+    invalid(where, 'a snapshot from snapshotBreaker() ({ version: 1, circuits: [...] })', snapshot);
   }
   s.circuits.forEach((c, i) => {
     const ok =

@@ -9,11 +9,14 @@ export interface Strategy {
   failure(now: number): boolean;
   /** Forgets everything (the circuit closed again or was reset). */
   reset(): void;
-  /** What to persist, or `undefined` when there is nothing to remember. Plain JSON, absolute times. */
-  toJSON(): StrategySnapshot | undefined;
-  /** Takes back what `toJSON()` returned, possibly in another process. Ignores data it does not recognise. */
-  restore(data: StrategySnapshot): void;
+  /** What it counts, as plain data: snapshots (`snapshot.ts`) read and write it, nothing else does. */
+  readonly state: StrategyState;
 }
+
+/** A strategy's counts: consecutive failures, or rate mode's window of buckets. */
+export type StrategyState =
+  | { failures: number }
+  | { width: number; slots: number[]; successes: number[]; failures: number[] };
 
 /** A strategy's persisted state. */
 export type StrategySnapshot =

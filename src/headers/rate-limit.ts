@@ -1,41 +1,28 @@
-import { parseRetryAfter } from './retry-after.ts';
-
 /**
- * The wait a server asked for, from a response's headers, in ms. Pure: `now` is passed in.
- * Consulted only for a response whose status is retried. Precedence, first usable one wins:
- *
- * 1. `Retry-After` (RFC 9110 §10.2.3; it takes precedence over RateLimit fields, IETF httpapi ratelimit draft).
- * 2. `retry-after-ms`: a non-negative decimal number of ms, as some API SDKs send.
- * 3. `RateLimit` (IETF httpapi draft -10): a list of policies `"name";r=<remaining>;t=<seconds>`. Only the
- *    exhausted policies (`r=0`) hold the client back, and the client must wait for every one of them, so the
- *    wait is the largest `t` among them. When no policy is exhausted the field asks for no wait. A malformed
- *    field is ignored as a whole, as the draft requires.
- * 4. `RateLimit-Reset`: delay-seconds.
- * 5. `X-RateLimit-Reset`: epoch seconds when ≥ 1,000,000,000 (GitHub), delta seconds when smaller.
- * 6. `x-ratelimit-reset-requests` / `x-ratelimit-reset-tokens`: Go durations (`6m0s`, `1.5s`, `250ms`); the
- *    larger of the two.
- *
- * The reset headers (4–6) describe a quota window, sent on every response by some servers: they are ignored
- * when their companion remaining header (`RateLimit-Remaining`, `X-RateLimit-Remaining`,
- * `x-ratelimit-remaining-requests`/`-tokens`) says quota is left, since then the server is not asking the
- * client to wait for the reset (a GitHub 502 would otherwise wait for the hourly reset).
- *
- * @returns a finite integer ≥ 0, or `undefined` when the server asked for nothing usable.
+ * The rate-limit header families, each read on its own (pure, `now` passed in). `server-wait.ts` puts them in
+ * order. Each reset header describes a quota window, sent on every response by some servers: it is ignored
+ * when its companion remaining header says quota is left, since then the server is not asking the client to
+ * wait for the reset (a GitHub 502 would otherwise wait for the hourly reset).
  */
-export function serverRequestedWait(headers: Headers, now: number): number | undefined {
-  const explicit = explicitWait(headers, now);
-  if (explicit !== undefined) return explicit;
-  const policy = parseRateLimitField(headers.get('ratelimit'));
-  if (policy !== undefined) return policy;
-  if (exhausted(headers.get('ratelimit-remaining'))) {
-    const reset = headers.get('ratelimit-reset');
-    if (reset !== null && /^\d{1,16}$/.test(reset)) return Number(reset) * 1000;
-  }
-  if (exhausted(headers.get('x-ratelimit-remaining'))) {
-    const reset = decimal(headers.get('x-ratelimit-reset'));
-    // An epoch taken for a delay is a known bug ("retry after 1792152901 seconds"): tell them apart by size.
-    if (reset !== undefined) return Math.ceil(reset >= 1e9 ? Math.max(0, reset * 1000 - now) : reset * 1000);
-  }
+
+/** `RateLimit-Reset` (IETF httpapi draft, older form): delay-seconds, when `RateLimit-Remaining` is exhausted. */
+export function rateLimitResetWait(headers: Headers): number | undefined {
+  if (!exhausted(headers.get('ratelimit-remaining'))) return undefined;
+  const reset = headers.get('ratelimit-reset');
+  return reset !== null && /^\d{1,16}$/.test(reset) ? Number(reset) * 1000 : undefined;
+}
+
+/** `X-RateLimit-Reset`: epoch seconds when ≥ 1,000,000,000 (GitHub), delta seconds when smaller. */
+export function xRateLimitResetWait(headers: Headers, now: number): number | undefined {
+  if (!exhausted(headers.get('x-ratelimit-remaining'))) return undefined;
+  const reset = decimal(headers.get('x-ratelimit-reset'));
+  // An epoch taken for a delay is a known bug ("retry after 1792152901 seconds"): tell them apart by size.
+  if (reset === undefined) return undefined;
+  return Math.ceil(reset >= 1e9 ? Math.max(0, reset * 1000 - now) : reset * 1000);
+}
+
+/** `x-ratelimit-reset-requests` / `-tokens` (OpenAI): Go durations; the larger of the exhausted ones. */
+export function goDurationResetWait(headers: Headers): number | undefined {
   let go: number | undefined;
   for (const kind of ['requests', 'tokens']) {
     if (!exhausted(headers.get(`x-ratelimit-remaining-${kind}`))) continue;
@@ -45,22 +32,12 @@ export function serverRequestedWait(headers: Headers, now: number): number | und
   return go;
 }
 
-/**
- * The wait a server named outright (1 and 2 above: `Retry-After`, then `retry-after-ms`), in ms: a statement
- * about the server's state. The reset headers and fields (3–6) describe one quota, so they do not count here.
- */
-export function explicitWait(headers: Headers, now: number): number | undefined {
-  const retryAfter = parseRetryAfter(headers.get('retry-after'), now);
-  if (retryAfter !== undefined) return retryAfter;
-  const ms = decimal(headers.get('retry-after-ms'));
-  return ms === undefined ? undefined : Math.ceil(ms);
-}
-
 /** A remaining-quota header allows a reset wait when it is absent, zero, or not a whole number. */
 function exhausted(remaining: string | null): boolean {
   return !/^\s*\d*[1-9]\d*\s*$/.test(remaining ?? '');
 }
 
+/** A non-negative decimal number (at most 32 characters), or `undefined`. */
 export function decimal(value: string | null): number | undefined {
   if (value === null || value.length > 32 || !/^\d+(\.\d+)?$/.test(value)) return undefined;
   return Number(value);

@@ -44,7 +44,7 @@ export function parseRetryAfter(
 }
 
 /** An HTTP-date (RFC 9110 §5.6.7) as ms since the epoch, or `undefined`. The weekday name is not checked. */
-export function parseHttpDate(value: string, now: number): number | undefined {
+function parseHttpDate(value: string, now: number): number | undefined {
   const m = IMF_FIXDATE.exec(value) ?? RFC_850.exec(value);
   const a = m ?? ASCTIME.exec(value);
   if (!a) return undefined;

@@ -1,6 +1,6 @@
 import { originKey } from '../circuit-breaker/key.ts';
 import { Registry } from '../circuit-breaker/registry.ts';
-import { bothListeners, type EventListener } from '../events.ts';
+import { bothListeners, type ResilienceEventListener } from '../events.ts';
 import { requestMethod, requestSignal, requestUrl } from '../request-info.ts';
 import { replayOf } from '../retry/body.ts';
 import { createBudget, type RetryBudget } from '../retry/budget.ts';
@@ -15,7 +15,7 @@ export interface HedgeStage {
   delay: number | 'auto';
   maxHedges: number;
   budget: RetryBudget | undefined;
-  onEvent: EventListener | undefined;
+  onEvent: ResilienceEventListener | undefined;
 }
 
 /**
@@ -41,7 +41,7 @@ export function hedge(options: HedgeOptions = {}): Middleware {
   let lastUrl: string | undefined;
   let lastWindow: LatencyWindow | undefined;
 
-  const bind = (next: FetchLike, onEvent: EventListener | undefined): FetchLike => {
+  const bind = (next: FetchLike, onEvent: ResilienceEventListener | undefined): FetchLike => {
     const stage: HedgeStage = { delay: o.delay, maxHedges: o.maxHedges, budget, onEvent };
     return function hedgeFetch(input, init) {
       if (!o.methods.has(requestMethod(input, init))) return next(input, init);
@@ -65,7 +65,7 @@ export function hedge(options: HedgeOptions = {}): Middleware {
   };
 
   // `resilientFetch()` passes its own listener as a second argument.
-  const middleware = (next: FetchLike, onEvent?: EventListener) =>
+  const middleware = (next: FetchLike, onEvent?: ResilienceEventListener) =>
     bind(next, bothListeners(o.onEvent, onEvent));
   return middleware;
 }

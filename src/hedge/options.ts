@@ -1,8 +1,8 @@
 import { MAX_DELAY } from '../clock.ts';
-import type { EventListener } from '../events.ts';
+import type { ResilienceEventListener } from '../events.ts';
 import type { RetryBudgetOptions } from '../retry/options.ts';
 import { retryDefaults } from '../retry/rules.ts';
-import { func, type OptionSpec, optionsObject, positiveInteger, readOptions, rule } from '../validate.ts';
+import { func, type OptionSpecs, optionsObject, positiveInteger, readOptions, rule } from '../validate.ts';
 
 /** Options of `hedge()`. Every field is optional; see each for its default. */
 export interface HedgeOptions {
@@ -32,7 +32,7 @@ export interface HedgeOptions {
   /** The most origins whose answer times `'auto'` keeps; beyond it the least recently used is dropped. @default 1_000 */
   maxKeys?: number;
   /** Receives `'hedge'` events. */
-  onEvent?: EventListener;
+  onEvent?: ResilienceEventListener;
 }
 
 /** The options after defaults and validation (the budget is built by the stage). */
@@ -41,7 +41,7 @@ export interface NormalisedHedgeOptions {
   maxHedges: number;
   methods: ReadonlySet<string>;
   maxKeys: number;
-  onEvent: EventListener | undefined;
+  onEvent: ResilienceEventListener | undefined;
 }
 
 const DELAY = rule(
@@ -49,21 +49,20 @@ const DELAY = rule(
   "'auto' or a finite number of ms between 0 and 2^31-1",
 );
 
-const SPECS: readonly OptionSpec[] = [
-  ['delay', DELAY, 'auto'],
-  ['maxHedges', positiveInteger, 1],
-  [
-    'methods',
+const SPECS: OptionSpecs<Omit<HedgeOptions, 'budget'>> = {
+  delay: [DELAY, 'auto'],
+  maxHedges: [positiveInteger, 1],
+  methods: [
     rule((l) => Array.isArray(l) && l.every((m) => typeof m === 'string'), 'an array of method names'),
     retryDefaults.methods,
   ],
-  ['maxKeys', positiveInteger, 1_000],
-  ['onEvent', func],
-];
+  maxKeys: [positiveInteger, 1_000],
+  onEvent: [func],
+};
 
 /** Applies defaults and validates every option but `budget` once; errors name the option and the value. */
 export function normaliseHedgeOptions(options: HedgeOptions): NormalisedHedgeOptions {
   optionsObject('hedge: options', options);
-  const o = readOptions<Required<HedgeOptions>>('hedge: ', options, SPECS);
+  const o = readOptions('hedge: ', options, SPECS);
   return { ...o, methods: new Set(o.methods.map((m) => m.toUpperCase())) };
 }

@@ -1,4 +1,4 @@
-import { deadlineOf } from '../timeout.ts';
+import { deadlineOf } from '../deadline.ts';
 
 /**
  * A stage that gives each attempt a signal of its own (`hedge()`) hides the timeout stage above from the

@@ -1,11 +1,11 @@
-import type { EventListener } from '../events.ts';
+import type { ResilienceEventListener } from '../events.ts';
 import {
   deadline,
   duration,
   func,
   invalid,
   nonNegativeInteger,
-  type OptionSpec,
+  type OptionSpecs,
   optionsObject,
   positiveInteger,
   readOptions,
@@ -47,7 +47,7 @@ export interface RateLimitOptions {
    */
   maxKeys?: number;
   /** Receives `'rate-limit-wait'` and `'rate-limit-rejected'` events. */
-  onEvent?: EventListener;
+  onEvent?: ResilienceEventListener;
 }
 
 /** The options after defaults and validation. */
@@ -60,7 +60,7 @@ export interface NormalisedRateLimitOptions {
   maxQueue: number;
   maxWait: number;
   maxKeys: number;
-  onEvent: EventListener | undefined;
+  onEvent: ResilienceEventListener | undefined;
 }
 
 const concurrency = rule(
@@ -69,22 +69,22 @@ const concurrency = rule(
   RangeError,
 );
 
-const SPECS: readonly OptionSpec[] = [
-  ['key', func],
-  ['learn', rule((b) => typeof b === 'boolean', 'a boolean'), true],
-  ['requests', positiveInteger],
-  ['interval', deadline],
-  ['maxConcurrent', concurrency, Number.POSITIVE_INFINITY],
-  ['maxQueue', nonNegativeInteger, 1_000],
-  ['maxWait', duration, 60_000],
-  ['maxKeys', positiveInteger, 1_000],
-  ['onEvent', func],
-];
+const SPECS: OptionSpecs<RateLimitOptions> = {
+  key: [func],
+  learn: [rule((b) => typeof b === 'boolean', 'a boolean'), true],
+  requests: [positiveInteger],
+  interval: [deadline],
+  maxConcurrent: [concurrency, Number.POSITIVE_INFINITY],
+  maxQueue: [nonNegativeInteger, 1_000],
+  maxWait: [duration, 60_000],
+  maxKeys: [positiveInteger, 1_000],
+  onEvent: [func],
+};
 
 /** Applies defaults and validates every option once; errors name the option and the value. */
 export function normaliseRateLimitOptions(options: RateLimitOptions): NormalisedRateLimitOptions {
   optionsObject('rateLimit: options', options);
-  const o = readOptions<NormalisedRateLimitOptions>('rateLimit: ', options, SPECS);
+  const o = readOptions<RateLimitOptions, NormalisedRateLimitOptions>('rateLimit: ', options, SPECS);
   if ((o.requests === undefined) !== (o.interval === undefined)) {
     const given = o.requests === undefined ? 'interval' : 'requests';
     invalid(`rateLimit: ${given === 'interval' ? 'requests' : 'interval'}`, `set with ${given}`, undefined);

@@ -1,7 +1,7 @@
 import { originKey } from '../circuit-breaker/key.ts';
 import { Registry } from '../circuit-breaker/registry.ts';
 import { RateLimitError } from '../errors/rate-limit-error.ts';
-import { bothListeners, type EventListener, redactUrl } from '../events.ts';
+import { bothListeners, type ResilienceEventListener, redactUrl } from '../events.ts';
 import { requestMethod, requestSignal, requestUrl } from '../request-info.ts';
 import { isResponse } from '../response-check.ts';
 import type { FetchLike, Middleware } from '../types.ts';
@@ -60,7 +60,7 @@ export function rateLimit(options: RateLimitOptions = {}): RateLimiter {
       return lastKey;
     });
 
-  const bind = (next: FetchLike, onEvent: EventListener | undefined): FetchLike =>
+  const bind = (next: FetchLike, onEvent: ResilienceEventListener | undefined): FetchLike =>
     function rateLimitFetch(input, init) {
       let limiter: KeyLimiter;
       const now = Date.now();
@@ -79,7 +79,7 @@ export function rateLimit(options: RateLimitOptions = {}): RateLimiter {
     input: string | URL | Request,
     init: RequestInit | undefined,
     now: number,
-    onEvent: EventListener | undefined,
+    onEvent: ResilienceEventListener | undefined,
   ): Promise<Response> => {
     const signal = requestSignal(input, init);
     if (signal?.aborted) return Promise.reject(signal.reason);
@@ -114,7 +114,7 @@ export function rateLimit(options: RateLimitOptions = {}): RateLimiter {
   };
 
   // `resilientFetch()` passes its own listener as a second argument.
-  const middleware = (next: FetchLike, onEvent?: EventListener) =>
+  const middleware = (next: FetchLike, onEvent?: ResilienceEventListener) =>
     bind(next, bothListeners(o.onEvent, onEvent));
   const state = (key: string): RateLimitState => {
     const limiter = registry.peek(key);

@@ -1,3 +1,5 @@
+import { useFleet } from '../circuit-breaker/admission.ts';
+import { joinFleet } from '../circuit-breaker/fleet.ts';
 import type { ResilienceEvent } from '../events.ts';
 import type { Store, StoreHandle, StoreLink, StoreUpdate } from '../store.ts';
 import { deadline, optionsObject, positiveInteger, readOptions, rule } from '../validate.ts';
@@ -54,11 +56,12 @@ const RESUBSCRIBED = 50;
  */
 export function redisStore(client: RedisClient, options: RedisStoreOptions = {}): RedisStore {
   optionsObject('redisStore: options', options);
-  const o = readOptions<Normalised>('redisStore: ', options, [
-    ['prefix', PREFIX, 'resilient-fetch:'],
-    ['quorum', positiveInteger, 2],
-    ['timeout', deadline, 100],
-  ]);
+  useFleet(joinFleet);
+  const o = readOptions<RedisStoreOptions, Normalised>('redisStore: ', options, {
+    prefix: [PREFIX, 'resilient-fetch:'],
+    quorum: [positiveInteger, 2],
+    timeout: [deadline, 100],
+  });
   return new FleetStore(connection(client), o);
 }
 

@@ -1,7 +1,7 @@
 import {
   duration,
   nonNegativeInteger,
-  type OptionSpec,
+  type OptionSpecs,
   optionsObject,
   ratio,
   readOptions,
@@ -32,24 +32,19 @@ export interface RetryBudget {
 const BUCKETS = 10;
 
 /** The budget options with their defaults; the retry stage documents them. */
-const SPECS: readonly OptionSpec[] = [
-  ['ratio', ratio, 0.1],
-  ['minRetriesPerSecond', nonNegativeInteger, 10],
-  [
-    'ttl',
+const SPECS: OptionSpecs<RetryBudgetOptions> = {
+  ratio: [ratio, 0.1],
+  minRetriesPerSecond: [nonNegativeInteger, 10],
+  ttl: [
     rule((ms) => duration('retry: budget.ttl', ms) >= BUCKETS, `at least ${BUCKETS} ms`, RangeError),
     10_000,
   ],
-];
+};
 
 /** Builds a budget from validated options. */
 export function createBudget(options: RetryBudgetOptions | undefined): RetryBudget {
   optionsObject('retry: budget', options);
-  const {
-    ratio: share,
-    minRetriesPerSecond: perSecond,
-    ttl,
-  } = readOptions<Required<RetryBudgetOptions>>('retry: budget.', options, SPECS);
+  const { ratio: share, minRetriesPerSecond: perSecond, ttl } = readOptions('retry: budget.', options, SPECS);
   const reserve = Math.floor((perSecond * ttl) / 1000);
   const width = ttl / BUCKETS;
   const calls = new Float64Array(BUCKETS);

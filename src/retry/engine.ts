@@ -2,16 +2,18 @@ import type { Backoff, BackoffContext } from '../backoff.ts';
 import { type Clock, clampDelay } from '../clock.ts';
 import { RetryExhaustedError } from '../errors/retry-exhausted-error.ts';
 import type { GiveUpReason } from '../events.ts';
+import type { Outcome } from '../outcome.ts';
 import type { RetryBudget } from './budget.ts';
-import { abortReason, giveUpReason, type Verdict } from './rules.ts';
+import { abortReason, type Verdict } from './rules.ts';
 
 /**
  * The one retry loop, shared by `retry()` (attempts are fetches) and `retryAsync()` (attempts are any async
  * operation): attempt → classify the outcome → limit and budget → wait → next attempt. What an attempt is, how
- * an outcome is judged and what is reported are the policy's; the order of those steps is the engine's.
+ * an outcome is judged and what is reported belong to the kind of attempt (`Attempts`); the order of those
+ * steps is the engine's.
  */
 
-/** The state of one call through the engine; policies extend it with their own fields. */
+/** The state of one call through the engine; kinds of attempts extend it with their own fields. */
 export interface RunState {
   /** Retries allowed for this call. */
   limit: number;
@@ -28,16 +30,13 @@ export interface RunState {
   previousDelay: number | undefined;
 }
 
-/** What an attempt ended with. `threw` tells an error from a value (an error may be any value). */
-export interface Outcome<T> {
-  value: T | undefined;
-  error: unknown;
-  threw: boolean;
-}
-
 export type { Verdict };
 
-export interface Policy<T, C extends RunState, X extends BackoffContext> {
+/**
+ * One kind of attempt, as the engine drives it: how to make one, judge its outcome, report it and release a
+ * value it will not return. `httpAttempts()` (fetches) and `retryAsync`'s operations are the two kinds.
+ */
+export interface Attempts<T, C extends RunState, X extends BackoffContext> {
   clock: Clock;
   budget: RetryBudget | undefined;
   /** Makes attempt number `n` (from 1). */
@@ -54,6 +53,13 @@ export interface Policy<T, C extends RunState, X extends BackoffContext> {
   budgetExhausted?(call: C): void;
   /** Releases a value that will not be returned (a response body to cancel). */
   discard?(value: T): void;
+  /**
+   * Whether what is below (a circuit breaker) would let the next attempt in, `delay` ms from now; `undefined`
+   * when nothing below says. `false` ends the call at once with the outcome it has.
+   */
+  admits?(call: C, delay: number): boolean | undefined;
+  /** True for an attempt refused below without reaching the network (a `CircuitOpenError`). */
+  refused?(outcome: Outcome<T>): boolean;
 }
 
 function isThenable<V>(value: V | Promise<V>): value is Promise<V> {
@@ -61,60 +67,60 @@ function isThenable<V>(value: V | Promise<V>): value is Promise<V> {
 }
 
 /**
- * Runs `call` under `policy` until it succeeds, may not retry, or runs out of attempts. The first attempt is
+ * Runs `call` under `attempts` until it succeeds, may not retry, or runs out of attempts. The first attempt is
  * chained without an async function: a call that succeeds first time (most of them) never enters the loop.
  */
 export function execute<T, C extends RunState, X extends BackoffContext>(
-  policy: Policy<T, C, X>,
+  attempts: Attempts<T, C, X>,
   call: C,
 ): Promise<T> {
   let first: Promise<T>;
   try {
-    first = policy.attempt(call, ++call.attempts);
+    first = attempts.attempt(call, ++call.attempts);
   } catch (error) {
-    return run(policy, call, { value: undefined, error, threw: true });
+    return run(attempts, call, { threw: true, error });
   }
   return Promise.resolve(first).then(
     (value) => {
-      const outcome: Outcome<T> = { value, error: undefined, threw: false };
-      const judged = classify(policy, call, outcome);
+      const outcome: Outcome<T> = { threw: false, value };
+      const judged = classify(attempts, call, outcome);
       if (!isThenable(judged) && judged.kind === 'done') {
-        policy.end?.(call, outcome, undefined);
+        attempts.end?.(call, outcome, undefined);
         return value;
       }
-      return run(policy, call, outcome, judged);
+      return run(attempts, call, outcome, judged);
     },
-    (error) => run(policy, call, { value: undefined, error, threw: true }),
+    (error) => run(attempts, call, { threw: true, error }),
   );
 }
 
-/** The policy's verdict on the latest attempt; a throw ends the call (the value it would return is discarded). */
+/** The attempts's verdict on the latest attempt; a throw ends the call (the value it would return is discarded). */
 function classify<T, C extends RunState, X extends BackoffContext>(
-  policy: Policy<T, C, X>,
+  attempts: Attempts<T, C, X>,
   call: C,
   outcome: Outcome<T>,
 ): Verdict | Promise<Verdict> {
   try {
-    return policy.classify(call, outcome, call.attempts > call.limit);
+    return attempts.classify(call, outcome, call.attempts > call.limit);
   } catch (error) {
-    throw failedToJudge(policy, call, outcome, error);
+    throw failedToJudge(attempts, call, outcome, error);
   }
 }
 
 function failedToJudge<T, C extends RunState, X extends BackoffContext>(
-  policy: Policy<T, C, X>,
+  attempts: Attempts<T, C, X>,
   call: C,
   outcome: Outcome<T>,
   error: unknown,
 ): unknown {
-  if (!outcome.threw) policy.discard?.(outcome.value as T);
-  policy.end?.(call, { value: undefined, error, threw: true }, 'not-retryable');
+  if (!outcome.threw) attempts.discard?.(outcome.value);
+  attempts.end?.(call, { threw: true, error }, 'not-retryable');
   return error;
 }
 
 /** The loop, from the outcome of attempt `call.attempts` (and its verdict when already judged). */
 async function run<T, C extends RunState, X extends BackoffContext>(
-  policy: Policy<T, C, X>,
+  attempts: Attempts<T, C, X>,
   call: C,
   outcome: Outcome<T>,
   judged?: Verdict | Promise<Verdict>,
@@ -125,10 +131,10 @@ async function run<T, C extends RunState, X extends BackoffContext>(
     if (judged === undefined) {
       // The caller's abort or an outer deadline: never retried, whatever the error says.
       if (outcome.threw && signal?.aborted) {
-        policy.end?.(call, outcome, abortReason(signal));
+        attempts.end?.(call, outcome, abortReason(signal));
         throw signal.reason;
       }
-      judged = classify(policy, call, outcome);
+      judged = classify(attempts, call, outcome);
     }
 
     const final = n > call.limit;
@@ -136,42 +142,74 @@ async function run<T, C extends RunState, X extends BackoffContext>(
     try {
       verdict = isThenable(judged) ? await judged : judged;
     } catch (error) {
-      throw failedToJudge(policy, call, outcome, error);
+      throw failedToJudge(attempts, call, outcome, error);
     }
     if (verdict.kind === 'done') {
-      policy.end?.(call, outcome, undefined);
-      return outcome.value as T;
+      attempts.end?.(call, outcome, undefined);
+      if (!outcome.threw) return outcome.value;
+      throw outcome.error;
     }
 
-    const giveUp = giveUpReason(verdict, final, call.refusal, policy.budget, policy.clock.now());
-    if (giveUp === 'budget') policy.budgetExhausted?.(call);
-    if (giveUp !== undefined) {
-      policy.end?.(call, outcome, giveUp);
-      if (!outcome.threw) return outcome.value as T;
-      throw verdict.kind === 'retry' && n > 1 ? new RetryExhaustedError(n, outcome.error) : outcome.error;
+    // Rule 8 (rules.ts): a failure not retried, or a retry beyond the limit, ends the call with what it has;
+    // then the breaker below, then the budget.
+    if (verdict.kind === 'fail' || final) {
+      const giveUp = verdict.kind === 'fail' ? verdict.giveUp : call.refusal;
+      return giveUpWith(attempts, call, outcome, giveUp, verdict.kind === 'retry');
     }
-
-    const retry = verdict as Verdict & { kind: 'retry' };
-    const context = policy.context(call, outcome, verdict);
+    const context = attempts.context(call, outcome, verdict);
     // A server-given wait replaces the backoff and is not jittered; no timer ever exceeds 2^31−1 ms.
-    const delay = clampDelay(retry.wait ?? call.backoff(n, context));
-    policy.retrying?.(call, context, delay, retry);
-    if (!outcome.threw) policy.discard?.(outcome.value as T);
+    const delay = clampDelay(verdict.wait ?? call.backoff(n, context));
+    // API.md, "An open circuit never hides a real answer": asked before the wait and before the budget.
+    const admitted = attempts.admits?.(call, delay);
+    if (admitted === false) return giveUpWith(attempts, call, outcome, 'circuit-open', true);
+    if (attempts.budget && !attempts.budget.withdraw(attempts.clock.now())) {
+      attempts.budgetExhausted?.(call);
+      return giveUpWith(attempts, call, outcome, 'budget', true);
+    }
+
+    attempts.retrying?.(call, context, delay, verdict);
+    // With a breaker below, the answer is kept until the next attempt is let in: should the breaker refuse
+    // it after all (the circuit opened meanwhile), the call ends with this answer, not a CircuitOpenError.
+    const held = admitted && !outcome.threw ? outcome.value : undefined;
+    if (!outcome.threw && held === undefined) attempts.discard?.(outcome.value);
     try {
-      await policy.clock.sleep(delay, signal);
+      await attempts.clock.sleep(delay, signal);
     } catch (error) {
-      policy.end?.(call, { value: undefined, error, threw: true }, signal ? abortReason(signal) : 'deadline');
+      if (held !== undefined) attempts.discard?.(held);
+      attempts.end?.(call, { threw: true, error }, signal ? abortReason(signal) : 'deadline');
       throw error;
     }
     call.previousDelay = delay;
+    const previous = outcome;
 
-    outcome = { value: undefined, error: undefined, threw: false };
     judged = undefined;
     try {
-      outcome.value = await policy.attempt(call, ++call.attempts);
+      outcome = { threw: false, value: await attempts.attempt(call, ++call.attempts) };
     } catch (error) {
-      outcome.error = error;
-      outcome.threw = true;
+      outcome = { threw: true, error };
     }
+    if (admitted && attempts.refused?.(outcome)) {
+      call.attempts--;
+      return giveUpWith(attempts, call, previous, 'circuit-open', true);
+    }
+    if (held !== undefined) attempts.discard?.(held);
   }
+}
+
+/**
+ * Ends the call with `outcome`: its value, or its error (a `RetryExhaustedError` when a retryable error ends
+ * a call that made more than one attempt).
+ */
+function giveUpWith<T, C extends RunState, X extends BackoffContext>(
+  attempts: Attempts<T, C, X>,
+  call: C,
+  outcome: Outcome<T>,
+  giveUp: GiveUpReason,
+  retryable: boolean,
+): T {
+  attempts.end?.(call, outcome, giveUp);
+  if (!outcome.threw) return outcome.value;
+  throw retryable && call.attempts > 1
+    ? new RetryExhaustedError(call.attempts, outcome.error)
+    : outcome.error;
 }

@@ -1,11 +1,11 @@
 import type { Backoff } from '../backoff.ts';
 import type { Clock } from '../clock.ts';
-import type { EventListener } from '../events.ts';
+import type { ResilienceEventListener } from '../events.ts';
 import {
   duration,
   func,
   nonNegativeInteger,
-  type OptionSpec,
+  type OptionSpecs,
   optionsObject,
   readOptions,
   rule,
@@ -104,7 +104,7 @@ export interface RetryOptions {
    */
   budget?: RetryBudgetOptions | false;
   /** Receives `'request'`, `'attempt'`, `'retry'`, `'success'`, `'give-up'` and `'budget-exhausted'` events. */
-  onEvent?: EventListener;
+  onEvent?: ResilienceEventListener;
   /** Time and randomness, for tests. @default systemClock */
   clock?: Clock;
 }
@@ -126,27 +126,26 @@ const randomKey = () => crypto.randomUUID();
 const listOf = (test: (item: unknown) => boolean, what: string) =>
   rule((list) => Array.isArray(list) && list.every(test), what);
 
-const SPECS: readonly OptionSpec[] = [
-  ['limit', nonNegativeInteger, retryDefaults.limit],
-  ['methods', listOf((m) => typeof m === 'string', 'an array of method names'), retryDefaults.methods],
-  [
-    'statusCodes',
+/** The options a call may override, with their checks and defaults. */
+const SPECS: OptionSpecs<Omit<RetryOptions, 'budget' | 'onEvent' | 'clock'>> = {
+  limit: [nonNegativeInteger, retryDefaults.limit],
+  methods: [listOf((m) => typeof m === 'string', 'an array of method names'), retryDefaults.methods],
+  statusCodes: [
     listOf(
       (s) => Number.isInteger(s) && (s as number) >= 100 && (s as number) <= 599,
       'an array of HTTP status codes (100-599)',
     ),
     retryDefaults.statusCodes,
   ],
-  ['backoff', func],
-  ['maxRetryAfter', duration, retryDefaults.maxRetryAfter],
-  ['shouldRetry', func],
-  ['onRetry', func],
-  [
-    'idempotencyKey',
+  backoff: [func],
+  maxRetryAfter: [duration, retryDefaults.maxRetryAfter],
+  shouldRetry: [func],
+  onRetry: [func],
+  idempotencyKey: [
     rule((k) => typeof k === 'boolean' || typeof k === 'function', 'a boolean or a function'),
     false,
   ],
-];
+};
 
 /**
  * Validates the per-call options of the retry stage (those a request may override), naming the bad option.
@@ -157,7 +156,7 @@ export function normaliseRetryOptions(
   defaultBackoff: Backoff,
 ): NormalisedRetryOptions {
   optionsObject('retry: options', options);
-  const o = readOptions<Required<RetryOptions>>('retry: ', options, SPECS);
+  const o = readOptions('retry: ', options, SPECS);
   const key = o.idempotencyKey;
   return {
     ...o,

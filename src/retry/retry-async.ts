@@ -2,6 +2,7 @@ import { type Backoff, exponentialBackoff } from '../backoff.ts';
 import { type Clock, startTimer } from '../clock.ts';
 import { RetryExhaustedError } from '../errors/retry-exhausted-error.ts';
 import { TimeoutError } from '../errors/timeout-error.ts';
+import type { Outcome } from '../outcome.ts';
 import {
   clockOption,
   deadline,
@@ -12,7 +13,7 @@ import {
   positiveInteger,
   ratio,
 } from '../validate.ts';
-import { execute, type Outcome, type Policy, type RunState } from './engine.ts';
+import { type Attempts, execute, type RunState } from './engine.ts';
 import { NOT_RETRYABLE, type Verdict } from './rules.ts';
 
 /** What an operation run by `retryAsync()` is given. */
@@ -123,16 +124,16 @@ function untilAborted<T>(pending: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-function asyncPolicy<T>(
+function asyncAttempts<T>(
   s: Settings,
   operation: Operation<T>,
   signal: AbortSignal,
-): Policy<T, RunState, RetryAsyncContext> {
+): Attempts<T, RunState, RetryAsyncContext> {
   const context = (call: RunState, outcome: Outcome<T>): RetryAsyncContext => {
     const ctx: RetryAsyncContext = {
       attempt: call.attempts,
       elapsed: s.clock.now() - call.start,
-      error: outcome.error,
+      error: outcome.threw ? outcome.error : undefined,
     };
     if (call.previousDelay !== undefined) ctx.previousDelay = call.previousDelay;
     return ctx;
@@ -174,7 +175,7 @@ async function run<T>(operation: Operation<T>, s: Settings, attempts?: { count: 
     previousDelay: undefined,
   };
   try {
-    return await execute(asyncPolicy(s, operation, controller.signal), call);
+    return await execute(asyncAttempts(s, operation, controller.signal), call);
   } finally {
     if (attempts) attempts.count += call.attempts;
     clearTimeout(timer);

@@ -1,13 +1,14 @@
+import { type AdmissionProbe, PROBE } from '../admission-probe.ts';
 import { exponentialBackoff } from '../backoff.ts';
 import type { GiveUpReason } from '../events.ts';
 import { isRequest, requestHeader, requestMethod, requestSignal } from '../request-info.ts';
-import { resolveStage } from '../request-options.ts';
+import { mergedOver, perRequest } from '../request-options.ts';
 import type { FetchLike, Middleware } from '../types.ts';
-import { clockOption, func, invalid, optionsObject } from '../validate.ts';
+import { clockOption, func, optionsObject } from '../validate.ts';
 import { replayOf } from './body.ts';
 import { createBudget } from './budget.ts';
 import { execute } from './engine.ts';
-import { eventUrl, type HttpCall, httpPolicy } from './http-policy.ts';
+import { eventUrl, type HttpCall, httpAttempts } from './http-attempts.ts';
 import { type NormalisedRetryOptions, normaliseRetryOptions, type RetryOptions } from './options.ts';
 
 /**
@@ -42,28 +43,19 @@ export function retry(options: RetryOptions = {}): Middleware {
   const defaultBackoff = exponentialBackoff({ random: () => clock.random() });
   const normalise = (raw: RetryOptions) => normaliseRetryOptions(raw, defaultBackoff);
   const normalised = normalise(options);
+  const merge = mergedOver(options, normalise, 'limit');
 
   return function retryMiddleware(next: FetchLike): FetchLike {
-    const policy = httpPolicy(next, clock, budget, onEvent);
+    const attempts = httpAttempts(next, clock, budget, onEvent);
 
     return function retryFetch(input, init) {
       if (init !== undefined && (init as Record<symbol, unknown>)[RETRYING] === true)
         return next(input, init);
-      let resolved: NormalisedRetryOptions | false = normalised;
-      const override = init?.resilience?.retry;
-      if (override !== undefined) {
-        try {
-          if (
-            override !== false &&
-            typeof override !== 'number' &&
-            (typeof override !== 'object' || override === null)
-          ) {
-            invalid('resilience.retry', 'an options object, a number or false', override);
-          }
-          resolved = resolveStage(override, options, normalised, normalise, 'limit');
-        } catch (error) {
-          return Promise.reject(error);
-        }
+      let resolved: NormalisedRetryOptions | false | undefined;
+      try {
+        resolved = perRequest(init, 'retry', merge) ?? normalised;
+      } catch (error) {
+        return Promise.reject(error);
       }
       const now = clock.now();
       budget?.deposit(now);
@@ -84,6 +76,9 @@ export function retry(options: RetryOptions = {}): Middleware {
         limit = 0;
         refusal = 'not-replayable';
       }
+      // Only a call that may retry asks the breaker below about its next attempt.
+      const probe: AdmissionProbe | undefined =
+        limit > 0 ? { circuit: undefined, admitsIn: undefined } : undefined;
       const call: HttpCall = {
         limit,
         refusal,
@@ -93,7 +88,7 @@ export function retry(options: RetryOptions = {}): Middleware {
         attempts: 0,
         previousDelay: undefined,
         input,
-        init: { ...init, [RETRYING]: true },
+        init: probe ? { ...init, [RETRYING]: true, [PROBE]: probe } : { ...init, [RETRYING]: true },
         options: resolved,
         method,
         request: { method, keyed },
@@ -101,9 +96,10 @@ export function retry(options: RetryOptions = {}): Middleware {
         url: undefined,
         fatal: undefined,
         context: undefined,
+        probe,
       };
       if (onEvent) onEvent({ type: 'request', url: eventUrl(call), method });
-      return execute(policy, call);
+      return execute(attempts, call);
     };
   };
 }

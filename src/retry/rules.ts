@@ -1,6 +1,6 @@
 import { isCircuitOpenError } from '../errors/circuit-open-error.ts';
 import type { GiveUpReason, RetryReason } from '../events.ts';
-import { serverRequestedWait } from '../headers/rate-limit.ts';
+import { serverRequestedWait } from '../headers/server-wait.ts';
 import { isBrokenTransport, transportFailure } from '../response-check.ts';
 import type { RetryBudget } from './budget.ts';
 import type { NormalisedRetryOptions, RetryContext } from './options.ts';
@@ -100,11 +100,7 @@ export function isRateLimit403(response: Response): boolean {
 }
 
 /** True when the status of `response` is retried by the options (rule 3), before any directive. */
-export function retriedStatus(
-  options: NormalisedRetryOptions,
-  attempt: Attempt,
-  response: Response,
-): boolean {
+function retriedStatus(options: NormalisedRetryOptions, attempt: Attempt, response: Response): boolean {
   const status = response.status;
   if (options.statusCodes.has(status)) return true;
   // IETF Idempotency-Key draft: 409 = a request with this key is still being processed; try again later.

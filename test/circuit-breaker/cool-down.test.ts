@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { circuitBreaker } from '../../src/circuit-breaker/circuit-breaker.ts';
 import { serverWait } from '../../src/circuit-breaker/cool-down.ts';
 import type { CircuitBreakerOptions } from '../../src/circuit-breaker/options.ts';
+import { restoreBreaker, snapshotBreaker } from '../../src/circuit-breaker/snapshot.ts';
 import { isCircuitOpenError } from '../../src/errors/circuit-open-error.ts';
 import type { ResilienceEvent } from '../../src/events.ts';
 import { fakeClock, flush } from '../helpers/fake-clock.ts';
@@ -133,7 +134,10 @@ describe("circuitBreaker: server cool-down, 'wait' (the default)", () => {
     await fetch(A);
     const waiting = settle(fetch(A));
     await flush();
-    breaker.restore({ version: 1, circuits: [{ key: A, state: 'closed', coolDownUntil: T0 + 5_000 }] });
+    restoreBreaker(breaker, {
+      version: 1,
+      circuits: [{ key: A, state: 'closed', coolDownUntil: T0 + 5_000 }],
+    });
     await clock.advance(1_050); // the first wait ends (1 000 + jitter 50), the new one starts
     expect(clock.sleeping).toBe(1);
     await clock.advance(5_000);
@@ -199,7 +203,8 @@ describe("circuitBreaker: server cool-down, 'fail-fast' and false", () => {
   it('survives a snapshot', async () => {
     const first = setup({ coolDown: 'fail-fast' }, busy(429, '10'));
     await first.fetch(A);
-    const second = setup({ coolDown: 'fail-fast', restore: JSON.parse(JSON.stringify(first.breaker)) }, 200);
+    const second = setup({ coolDown: 'fail-fast' }, 200);
+    restoreBreaker(second.breaker, JSON.parse(JSON.stringify(snapshotBreaker(first.breaker))));
     second.clock.time = T0 + 3_000;
     expect(await second.settle(second.fetch(A))).toBe('refused 7000');
   });

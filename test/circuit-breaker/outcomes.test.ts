@@ -4,6 +4,7 @@ import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { circuitBreaker } from '../../src/circuit-breaker/circuit-breaker.ts';
 import type { CircuitBreakerOptions } from '../../src/circuit-breaker/options.ts';
+import { snapshotBreaker } from '../../src/circuit-breaker/snapshot.ts';
 import type { ResilienceEvent } from '../../src/events.ts';
 import { fakeClock, flush } from '../helpers/fake-clock.ts';
 import { type Step, scripted } from '../helpers/fake-transport.ts';
@@ -55,7 +56,7 @@ describe('circuitBreaker: server cool-down', () => {
     const off = setup({ coolDown: false }, busy('5'));
     await off.call();
     expect(off.coolDowns()).toEqual([]);
-    expect(off.breaker.toJSON().circuits[0]).not.toHaveProperty('coolDownUntil');
+    expect(snapshotBreaker(off.breaker).circuits[0]).not.toHaveProperty('coolDownUntil');
   });
 
   it('does not restart a cool-down that already lasts as long', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { circuitBreaker } from '../../src/circuit-breaker/circuit-breaker.ts';
+import { snapshotBreaker } from '../../src/circuit-breaker/snapshot.ts';
 import { fakeClock } from '../helpers/fake-clock.ts';
 import { networkError, scripted } from '../helpers/fake-transport.ts';
 
@@ -13,7 +14,7 @@ describe('circuitBreaker: bounded registry', () => {
       peak = Math.max(peak, breaker.size);
     }
     expect(peak).toBe(1_000);
-    expect(breaker.toJSON().circuits.length).toBeLessThanOrEqual(1_000);
+    expect(snapshotBreaker(breaker).circuits.length).toBeLessThanOrEqual(1_000);
   });
 
   it('drops closed idle circuits first, keeping open, cooling-down, busy and often-used ones', async () => {
@@ -37,14 +38,14 @@ describe('circuitBreaker: bounded registry', () => {
       await fetch('https://hot.test/');
     }
     expect(breaker.size).toBe(10);
-    const kept = breaker.toJSON().circuits;
+    const kept = snapshotBreaker(breaker).circuits;
     expect(kept.find((c) => c.key === 'https://open.test')).toMatchObject({ state: 'open' });
     expect(kept.find((c) => c.key === 'https://cooling.test')?.coolDownUntil).toBe(clock.time + 30_000);
     expect(kept.find((c) => c.key === 'https://hot.test')?.strategy).toEqual({ consecutive: 100 });
     breaker.isolate('https://iso.test');
     failBusy(networkError());
     await busy.catch(() => {});
-    expect(breaker.toJSON().circuits.find((c) => c.key === 'https://busy.test')?.strategy).toEqual({
+    expect(snapshotBreaker(breaker).circuits.find((c) => c.key === 'https://busy.test')?.strategy).toEqual({
       consecutive: 1,
     });
   });

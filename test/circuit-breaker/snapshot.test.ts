@@ -1,20 +1,21 @@
-// A snapshot may come from storage: restore() takes back exactly what toJSON() writes and refuses anything
-// else with a TypeError naming the flaw, before it changes any circuit.
+// A snapshot may come from storage: restoreBreaker() takes back exactly what snapshotBreaker() writes and refuses
+// anything else with a TypeError naming the flaw, before it changes any circuit.
 import { describe, expect, it } from 'vitest';
 import { circuitBreaker } from '../../src/circuit-breaker/circuit-breaker.ts';
+import { restoreBreaker, snapshotBreaker } from '../../src/circuit-breaker/snapshot.ts';
 
 const key = 'http://a.test';
 const circuit = (fields: object) => ({ version: 1, circuits: [{ key, state: 'open', ...fields }] });
 
-describe('circuitBreaker.restore: snapshot checks', () => {
+describe('restoreBreaker: snapshot checks', () => {
   it.each([
     ['null', null],
     ['a string', 'snapshot'],
     ['another version', { version: 2, circuits: [] }],
     ['circuits not an array', { version: 1, circuits: {} }],
   ])('refuses %s as a whole', (_label, snapshot) => {
-    expect(() => circuitBreaker().restore(snapshot as never)).toThrow(
-      /^circuitBreaker\.restore: snapshot must be a snapshot from toJSON\(\)/,
+    expect(() => restoreBreaker(circuitBreaker(), snapshot as never)).toThrow(
+      /^restoreBreaker: snapshot must be a snapshot from snapshotBreaker\(\)/,
     );
   });
 
@@ -33,8 +34,8 @@ describe('circuitBreaker.restore: snapshot checks', () => {
   ])('refuses a circuit with %s, naming its index', (_label, bad) => {
     const breaker = circuitBreaker();
     const snapshot = { version: 1, circuits: [{ key: 'http://ok.test', state: 'isolated' }, bad] };
-    expect(() => breaker.restore(snapshot as never)).toThrow(
-      'circuitBreaker.restore: snapshot.circuits[1] must be a circuit snapshot ({ key, state, ... })',
+    expect(() => restoreBreaker(breaker, snapshot as never)).toThrow(
+      'restoreBreaker: snapshot.circuits[1] must be a circuit snapshot ({ key, state, ... })',
     );
     // Checked before anything is applied: the good circuit before it was not restored either.
     expect(breaker.state('http://ok.test')).toBe('closed');
@@ -43,8 +44,8 @@ describe('circuitBreaker.restore: snapshot checks', () => {
   it('takes back every field toJSON() may write', () => {
     const breaker = circuitBreaker();
     const openUntil = Date.now() + 60_000;
-    breaker.restore(circuit({ openUntil, coolDownUntil: openUntil }) as never);
-    breaker.restore({
+    restoreBreaker(breaker, circuit({ openUntil, coolDownUntil: openUntil }) as never);
+    restoreBreaker(breaker, {
       version: 1,
       circuits: [
         { key: 'http://b.test', state: 'half-open', successes: 0 },
@@ -53,7 +54,7 @@ describe('circuitBreaker.restore: snapshot checks', () => {
     });
     expect(breaker.state(key)).toBe('open');
     expect(breaker.state('http://b.test')).toBe('half-open');
-    expect(breaker.toJSON().circuits).toEqual([
+    expect(snapshotBreaker(breaker).circuits).toEqual([
       { key, state: 'open', openUntil, coolDownUntil: openUntil },
       { key: 'http://b.test', state: 'half-open', successes: 0 },
       { key: 'http://c.test', state: 'closed', strategy: { consecutive: 3 } },
@@ -63,16 +64,22 @@ describe('circuitBreaker.restore: snapshot checks', () => {
   it('ignores a consecutive count that is not a whole number ≥ 0, and one of another strategy', () => {
     for (const consecutive of [-1, 1.5, Number.NaN]) {
       const breaker = circuitBreaker();
-      breaker.restore({ version: 1, circuits: [{ key, state: 'closed', strategy: { consecutive } }] });
-      expect(breaker.toJSON().circuits).toEqual([]);
+      restoreBreaker(breaker, {
+        version: 1,
+        circuits: [{ key, state: 'closed', strategy: { consecutive } }],
+      });
+      expect(snapshotBreaker(breaker).circuits).toEqual([]);
     }
     const breaker = circuitBreaker();
-    breaker.restore({
+    restoreBreaker(breaker, {
       version: 1,
       circuits: [{ key, state: 'closed', strategy: { width: 1, buckets: [] } }],
     });
-    expect(breaker.toJSON().circuits).toEqual([]);
-    breaker.restore({ version: 1, circuits: [{ key, state: 'closed', strategy: { consecutive: 0 } }] });
-    expect(breaker.toJSON().circuits).toEqual([]);
+    expect(snapshotBreaker(breaker).circuits).toEqual([]);
+    restoreBreaker(breaker, {
+      version: 1,
+      circuits: [{ key, state: 'closed', strategy: { consecutive: 0 } }],
+    });
+    expect(snapshotBreaker(breaker).circuits).toEqual([]);
   });
 });

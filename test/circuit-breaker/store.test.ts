@@ -2,6 +2,8 @@
 // test play the fleet: what the breaker reports, how it applies the fleet's updates within its own limits,
 // and how a half-open trial waits for its lease.
 import { describe, expect, it } from 'vitest';
+import { useFleet } from '../../src/circuit-breaker/admission.ts';
+import { joinFleet } from '../../src/circuit-breaker/fleet.ts';
 import {
   CircuitOpenError,
   circuitBreaker,
@@ -18,6 +20,9 @@ import { scripted } from '../helpers/fake-transport.ts';
 
 const url = 'https://api.example.com/items';
 const key = 'https://api.example.com';
+
+// The breaker's side of a store reaches a bundle through redisStore(); an in-memory store joins the same way.
+useFleet(joinFleet);
 
 function memoryStore(lease: () => Promise<number | undefined> = async () => undefined) {
   const told: string[] = [];

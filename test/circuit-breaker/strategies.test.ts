@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { consecutiveStrategy } from '../../src/circuit-breaker/consecutive.ts';
 import { samplingStrategy } from '../../src/circuit-breaker/sampling.ts';
+import { restoreStrategy, strategySnapshot } from '../../src/circuit-breaker/snapshot.ts';
 
 const T0 = Date.UTC(2030, 0, 1);
 
@@ -17,20 +18,20 @@ describe('consecutiveStrategy', () => {
 
   it('persists its count and takes it back', () => {
     const s = consecutiveStrategy(3);
-    expect(s.toJSON()).toBeUndefined();
+    expect(strategySnapshot(s)).toBeUndefined();
     s.failure(T0);
     s.failure(T0);
     const copy = consecutiveStrategy(3);
-    copy.restore(JSON.parse(JSON.stringify(s.toJSON())));
+    restoreStrategy(copy, JSON.parse(JSON.stringify(strategySnapshot(s))));
     expect(copy.failure(T0)).toBe(true);
     s.reset();
-    expect(s.toJSON()).toBeUndefined();
+    expect(strategySnapshot(s)).toBeUndefined();
   });
 
   it('ignores data of another strategy', () => {
     const s = consecutiveStrategy(2);
-    s.restore({ width: 10, buckets: [] });
-    s.restore({ consecutive: -1 });
+    restoreStrategy(s, { width: 10, buckets: [] });
+    restoreStrategy(s, { consecutive: -1 });
     expect(s.failure(T0)).toBe(false);
   });
 });
@@ -76,7 +77,7 @@ describe('samplingStrategy', () => {
   it('holds ten buckets whatever the traffic', () => {
     const s = make();
     for (let i = 0; i < 100_000; i++) s.success(T0 + i * 7);
-    const snapshot = s.toJSON() as { buckets: unknown[] };
+    const snapshot = strategySnapshot(s) as { buckets: unknown[] };
     expect(snapshot.buckets.length).toBeLessThanOrEqual(10);
   });
 
@@ -85,15 +86,15 @@ describe('samplingStrategy', () => {
     s.success(T0);
     s.failure(T0 + 1_500);
     s.failure(T0 + 2_500);
-    const json = JSON.parse(JSON.stringify(s.toJSON()));
+    const json = JSON.parse(JSON.stringify(strategySnapshot(s)));
     expect(json.width).toBe(1_000);
     const copy = make();
-    copy.restore(json);
+    restoreStrategy(copy, json);
     expect(copy.failure(T0 + 3_000)).toBe(true); // 3 failures of 4
     const other = samplingStrategy({ threshold: 0.5, duration: 20_000, minimumThroughput: 4 });
-    other.restore(json);
-    expect(other.toJSON()).toBeUndefined();
+    restoreStrategy(other, json);
+    expect(strategySnapshot(other)).toBeUndefined();
     s.reset();
-    expect(s.toJSON()).toBeUndefined();
+    expect(strategySnapshot(s)).toBeUndefined();
   });
 });

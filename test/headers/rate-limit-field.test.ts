@@ -1,7 +1,8 @@
 // The IETF RateLimit field is a Structured Field list (RFC 9651): members, optional whitespace around commas,
 // parameters with optional spaces after `;`. A malformed field is ignored as a whole (httpapi ratelimit draft).
 import { describe, expect, it } from 'vitest';
-import { parseGoDuration, parseRateLimitField, serverRequestedWait } from '../../src/headers/rate-limit.ts';
+import { parseGoDuration, parseRateLimitField } from '../../src/headers/rate-limit.ts';
+import { serverRequestedWait } from '../../src/headers/server-wait.ts';
 
 describe('parseRateLimitField: the grammar', () => {
   it.each([

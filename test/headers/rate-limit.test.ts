@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseGoDuration, parseRateLimitField, serverRequestedWait } from '../../src/headers/rate-limit.ts';
+import { parseGoDuration, parseRateLimitField } from '../../src/headers/rate-limit.ts';
+import { serverRequestedWait } from '../../src/headers/server-wait.ts';
 
 const NOW = 1_800_000_000_000;
 const wait = (headers: Record<string, string>, now = NOW) => serverRequestedWait(new Headers(headers), now);

@@ -1,10 +1,13 @@
+import type { AdmissionProbe } from '../admission-probe.ts';
 import type { Clock } from '../clock.ts';
-import { type EventListener, redactUrl } from '../events.ts';
+import { isCircuitOpenError } from '../errors/circuit-open-error.ts';
+import { type GiveUpEvent, type ResilienceEventListener, type RetryEvent, redactUrl } from '../events.ts';
+import type { Outcome } from '../outcome.ts';
 import { requestUrl } from '../request-info.ts';
 import { isResponse, notAResponse } from '../response-check.ts';
 import type { FetchLike } from '../types.ts';
 import type { RetryBudget } from './budget.ts';
-import type { Outcome, Policy, RunState } from './engine.ts';
+import type { Attempts, RunState } from './engine.ts';
 import type { NormalisedRetryOptions, RetryContext } from './options.ts';
 import {
   type Attempt,
@@ -32,6 +35,8 @@ export interface HttpCall extends RunState {
   fatal: unknown;
   /** The context built for the current attempt (for `shouldRetry`), reused by the backoff and `onRetry`. */
   context: RetryContext | undefined;
+  /** Where a breaker below says whether it would let the next attempt in (on `init`, under `PROBE`). */
+  probe: AdmissionProbe | undefined;
 }
 
 export function eventUrl(call: HttpCall): string {
@@ -58,13 +63,13 @@ function buildContext(
   return context;
 }
 
-/** The retry engine's policy for fetch calls: attempts go to `next`, outcomes are judged by the HTTP rules. */
-export function httpPolicy(
+/** Fetch calls as the retry engine's attempts: each goes to `next`, its outcome judged by the HTTP rules. */
+export function httpAttempts(
   next: FetchLike,
   clock: Clock,
   budget: RetryBudget | undefined,
-  onEvent: EventListener | undefined,
-): Policy<Response, HttpCall, RetryContext> {
+  onEvent: ResilienceEventListener | undefined,
+): Attempts<Response, HttpCall, RetryContext> {
   const now = () => clock.now();
   return {
     clock,
@@ -120,7 +125,7 @@ export function httpPolicy(
     retrying(call, context, delay, verdict) {
       call.options.onRetry?.(context, delay);
       if (!onEvent) return;
-      const event: Extract<Parameters<EventListener>[0], { type: 'retry' }> = {
+      const event: RetryEvent = {
         type: 'retry',
         attempt: call.attempts,
         delay,
@@ -142,7 +147,7 @@ export function httpPolicy(
         onEvent({ type: 'success', attempts: call.attempts, status: status ?? 0, ...common });
         return;
       }
-      const event: Extract<Parameters<EventListener>[0], { type: 'give-up' }> = {
+      const event: GiveUpEvent = {
         type: 'give-up',
         attempts: call.attempts,
         reason: giveUp,
@@ -156,6 +161,15 @@ export function httpPolicy(
     budgetExhausted(call) {
       if (onEvent) onEvent({ type: 'budget-exhausted', url: eventUrl(call), method: call.method });
     },
+
+    admits(call, delay) {
+      const probe = call.probe;
+      return probe?.admitsIn && probe.circuit !== undefined
+        ? probe.admitsIn(probe.circuit, delay)
+        : undefined;
+    },
+
+    refused: (outcome) => outcome.threw && isCircuitOpenError(outcome.error),
 
     discard(response) {
       // undici keeps the connection busy until the body is consumed or cancelled.
