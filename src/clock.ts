@@ -22,11 +22,13 @@ export function clampDelay(ms: number): number {
   return ms > 0 ? Math.min(ms, MAX_DELAY) : 0;
 }
 
-/** Starts a timer that does not keep the process alive (`unref()` where the platform has it). */
+/**
+ * Starts an ordinary timer, clamped. It keeps the process alive on purpose: a wait or a deadline belongs to a
+ * call the program is awaiting, and an unref'd timer lets Node exit in the middle of it (exit code 13 under
+ * top-level await, a silent 0 with `.then()`). Whoever starts one clears it when its call settles.
+ */
 export function startTimer(callback: () => void, ms: number): ReturnType<typeof setTimeout> {
-  const timer = setTimeout(callback, clampDelay(ms));
-  (timer as { unref?: () => void }).unref?.();
-  return timer;
+  return setTimeout(callback, clampDelay(ms));
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { clampDelay, MAX_DELAY, systemClock } from '../src/clock.ts';
+import { clampDelay, MAX_DELAY, startTimer, systemClock } from '../src/clock.ts';
 
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
@@ -45,6 +45,27 @@ describe('systemClock.sleep', () => {
     await vi.advanceTimersByTimeAsync(10);
     expect(done).toBe(false);
     vi.clearAllTimers();
+  });
+});
+
+describe('process lifetime', () => {
+  it('sleeps on an ordinary timer that keeps the process alive until it is cleared', async () => {
+    vi.useRealTimers();
+    const controller = new AbortController();
+    const before = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const sleeping = systemClock.sleep(60_000, controller.signal);
+    // getActiveResourcesInfo() lists only timers that keep the event loop alive (unref'd ones are left out).
+    expect(process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length).toBe(before + 1);
+    controller.abort('done');
+    await expect(sleeping).rejects.toBe('done');
+    expect(process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length).toBe(before);
+  });
+
+  it('startTimer returns a referenced timer', () => {
+    vi.useRealTimers();
+    const timer = startTimer(() => {}, 1_000) as unknown as { hasRef(): boolean };
+    expect(timer.hasRef()).toBe(true);
+    clearTimeout(timer as unknown as ReturnType<typeof setTimeout>);
   });
 });
 

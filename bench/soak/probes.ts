@@ -2,8 +2,8 @@
 
 /**
  * Counts timers set through the global `setTimeout` that have neither fired nor been cleared.
- * `process.getActiveResourcesInfo()` does not list `unref()`'d timers, and every timer of this package is
- * unref'd, so that figure alone would read 0 even if timers leaked; this one sees them all. The package looks
+ * `process.getActiveResourcesInfo()` does not list `unref()`'d timers (a transport or another library may set
+ * some), so that figure alone could miss a leak; this one sees them all. The package looks
  * `setTimeout` up at call time, so wrapping the global catches its timers. `track` picks which timers count
  * (for example only those started from the package's own code); `started` counts the ones it picked.
  */

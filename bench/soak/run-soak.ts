@@ -50,8 +50,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
   const warmUp = options.warmUp ?? Math.min(50_000, Math.floor(calls / 10));
   const gc = options.gc ?? (globalThis as { gc?: () => void }).gc;
   const timeoutsBefore = activeTimeouts();
-  // Every timer of the package is unref'd and the transport holds no socket: without this the process could
-  // exit while attempts wait for their deadline.
+  // The transport holds no socket: this keeps the process alive between turns even if no timer is pending.
   const keepAlive = setInterval(() => {}, 1_000);
   const timers = trackTimers();
   const warnings = watchWarnings();

@@ -68,7 +68,7 @@ describe.each<[string, ResilientFetchOptions, string[]]>([
     expect(getEventListeners(signal, 'abort')).toHaveLength(0);
     expect(timers.started).toBeGreaterThan(120); // deadlines and waits did start timers
     expect(timers.pending).toBe(0);
-    // The package's timers are unref'd, which getActiveResourcesInfo() does not list; the spy above sees them.
+    // No referenced timer is left behind either (getActiveResourcesInfo() lists the referenced ones).
     expect(activeTimeouts()).toBeLessThanOrEqual(baseline);
     await server.waitForIdle(2_000);
   });
