@@ -1,14 +1,25 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { constantBackoff } from '../../src/backoff.ts';
 import { useChaosServer } from '../helpers/chaos-server.ts';
+import { type LatenessWatch, timeUnit, watchLateness } from '../helpers/noise.ts';
 import { CLIENTS, classify } from './clients.ts';
 
-// No call outlives its deadline, whatever the server does. 2 shared cores: allow 150 ms of scheduling noise.
-const TOTAL = 300;
-const ATTEMPT = 100;
-const TOLERANCE = 150;
+// No call outlives its deadline, whatever the server does. Deadlines are counted in a unit of at least 100 ms,
+// more when the machine is too busy to answer a round of loopback requests in a third of that; the margin over
+// a deadline is the work after it (WORK ms) plus the scheduling noise measured while the test ran
+// (test/helpers/noise.ts).
+const WORK = 100;
+const ROUNDS = 5;
 
 const server = useChaosServer();
+
+let noise: LatenessWatch;
+beforeEach(() => {
+  noise = watchLateness();
+});
+afterEach(() => {
+  noise.stop();
+});
 
 /** Paths whose headers never (completely) arrive: the call must end with the deadline. */
 const NO_HEADERS = ['/stall-headers', '/stall-partial-headers'];
@@ -17,60 +28,82 @@ const BROKEN = ['/reset', '/reset-headers'];
 /** Paths whose headers arrive at once and whose body never ends: the call resolves at the headers. */
 const BAD_BODIES = ['/endless', '/endless/503', '/drip/20', '/stall-body'];
 
+/** 21 requests to `/ok` at once, bodies read: the kind of work the first test does. */
+const probe = () =>
+  Promise.all(Array.from({ length: 21 }, () => fetch(`${server.origin}/ok`).then((r) => r.text())));
+
 describe.each(CLIENTS)('deadlines through $name', ({ make }) => {
-  const options = {
-    timeout: TOTAL,
-    attemptTimeout: ATTEMPT,
+  /** Options with a total deadline of 3 units and an attempt deadline of 1 unit. */
+  const deadlines = (unit: number) => ({
+    timeout: 3 * unit,
+    attemptTimeout: unit,
     retry: { backoff: constantBackoff({ delay: 10 }) },
     // A breaker that never opens here: every call must meet the deadline itself (the storm test opens it).
     circuitBreaker: { failureThreshold: 1_000 },
-  };
+  });
 
-  it(`ends every call within ${TOTAL} + ${TOLERANCE} ms, three calls per chaos path at once`, async () => {
+  it('ends every call within its deadline + margin, three calls per chaos path at once', async () => {
+    const options = deadlines(await timeUnit(probe, 100));
     const get = make(options);
     const paths = [...NO_HEADERS, ...BROKEN, ...BAD_BODIES].flatMap((p) => [p, p, p]);
-    const results = await Promise.all(
-      paths.map(async (path) => {
-        const started = performance.now();
-        const settled = await get(`${server.origin}${path}`).then(
-          (value) => ({ status: 'fulfilled', value }) as const,
-          (reason: unknown) => ({ status: 'rejected', reason }) as const,
-        );
-        const elapsed = performance.now() - started;
-        if (settled.status === 'fulfilled') await settled.value.body?.cancel();
-        return { path, elapsed, outcome: classify(settled) };
-      }),
-    );
+    const round = () =>
+      Promise.all(
+        paths.map(async (path) => {
+          const started = performance.now();
+          const settled = await get(`${server.origin}${path}`).then(
+            (value) => ({ status: 'fulfilled', value }) as const,
+            (reason: unknown) => ({ status: 'rejected', reason }) as const,
+          );
+          const elapsed = performance.now() - started;
+          if (settled.status === 'fulfilled') await settled.value.body?.cancel();
+          return { path, elapsed, outcome: classify(settled) };
+        }),
+      );
+    // A round is judged when no timer of this process ran later than a quarter of an attempt deadline: in a
+    // noisier one a reset may meet its attempt's deadline before it arrives, and the outcome says nothing.
+    // Up to ROUNDS rounds; the last one is judged whatever the noise.
+    let judged: { results: Awaited<ReturnType<typeof round>>; margin: number } | undefined;
+    for (let n = 1; judged === undefined; n++) {
+      const watch = watchLateness();
+      const results = await round();
+      const margin = await watch.margin(WORK);
+      const worst = watch.stop();
+      // The failing bodies of /endless/503 were cancelled before each retry, the others by the test.
+      await server.waitForIdle(2_000);
+      if (worst <= options.attemptTimeout / 4 || n === ROUNDS) judged = { results, margin };
+    }
+    const { results, margin } = judged;
     for (const { path, elapsed, outcome } of results) {
-      expect(elapsed, `${path} took ${elapsed.toFixed(0)} ms`).toBeLessThanOrEqual(TOTAL + TOLERANCE);
+      const late = `${path} took ${elapsed.toFixed(0)} ms, margin ${margin.toFixed(0)} ms`;
+      expect(elapsed, late).toBeLessThanOrEqual(options.timeout + margin);
       if (NO_HEADERS.includes(path)) expect(outcome, path).toBe('TimeoutError');
       if (BROKEN.includes(path)) expect(outcome, path).toBe('RetryExhaustedError(TypeError)');
       if (BAD_BODIES.includes(path)) expect(outcome, path).toMatch(/^response (200|503)$/);
     }
-    // The failing bodies of /endless/503 were cancelled before each retry, the others by the test.
-    await server.waitForIdle(2_000);
   });
 
   it('honours tighter per-request deadlines', async () => {
-    const get = make(options);
+    const get = make(deadlines(100));
     const started = performance.now();
     const settled = await Promise.allSettled([
       get(`${server.origin}/stall-headers`, { resilience: { timeout: 120, attemptTimeout: 40 } }),
     ]);
+    const elapsed = performance.now() - started;
     expect(classify(settled[0]!)).toBe('TimeoutError');
-    expect(performance.now() - started).toBeLessThanOrEqual(120 + TOLERANCE);
+    expect(elapsed).toBeLessThanOrEqual(120 + (await noise.margin(WORK)));
   });
 
   it("ends at once with the caller's reason when the caller aborts", async () => {
-    const get = make({ ...options, timeout: 10_000, attemptTimeout: 5_000 });
+    const get = make({ ...deadlines(100), timeout: 10_000, attemptTimeout: 5_000 });
     const caller = new AbortController();
     const reason = new Error('user left');
     const call = Promise.allSettled([get(`${server.origin}/stall-headers`, { signal: caller.signal })]);
     setTimeout(() => caller.abort(reason), 50);
     const started = performance.now();
     const [settled] = await call;
+    const elapsed = performance.now() - started;
     expect(classify(settled!, reason)).toBe('caller-abort');
-    expect(performance.now() - started).toBeLessThanOrEqual(50 + TOLERANCE);
+    expect(elapsed).toBeLessThanOrEqual(50 + (await noise.margin(WORK)));
     await server.waitForIdle(2_000);
   });
 });

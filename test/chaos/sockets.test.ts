@@ -4,6 +4,7 @@ import { compose } from '../../src/compose.ts';
 import { fallback } from '../../src/fallback.ts';
 import { resilientFetch } from '../../src/resilient-fetch.ts';
 import { useChaosServer } from '../helpers/chaos-server.ts';
+import { timeUnit } from '../helpers/noise.ts';
 import { CLIENTS } from './clients.ts';
 
 // A response the pipeline discards (a retried 503, a failure a fallback replaced, an attempt cut by its
@@ -12,6 +13,13 @@ import { CLIENTS } from './clients.ts';
 const server = useChaosServer();
 
 const quick = { retry: { backoff: constantBackoff({ delay: 5 }) }, circuitBreaker: false } as const;
+
+/**
+ * An attempt deadline long enough for this machine to deliver headers, so that only the stalled answers meet
+ * it: `floor` ms, or more when a loopback request takes over a third of that (test/helpers/noise.ts).
+ */
+const attemptDeadline = (floor: number) =>
+  timeUnit(() => fetch(`${server.origin}/ok`).then((r) => r.text()), floor);
 
 /** Resolves once the server sees at most `n` responses open. */
 async function openAtMost(n: number) {
@@ -45,9 +53,10 @@ describe.each(CLIENTS)('sockets through $name', ({ make }) => {
 
 describe('sockets through fallback', () => {
   it('closes the failing body a fallback replaced, and the attempt a deadline cut', async () => {
-    server.resetCounts();
     const stale = () => new Response('stale copy');
-    const fetch = compose(fallback(stale))(resilientFetch({ ...quick, retry: false, attemptTimeout: 50 }));
+    const attemptTimeout = await attemptDeadline(50);
+    server.resetCounts();
+    const fetch = compose(fallback(stale))(resilientFetch({ ...quick, retry: false, attemptTimeout }));
     const answers = await Promise.all([
       fetch(`${server.origin}/endless/503`),
       fetch(`${server.origin}/endless/500`),
@@ -61,9 +70,10 @@ describe('sockets through fallback', () => {
 
   it('a deadline that passes while a body drips does not cut the body; cancelling it frees the socket', async () => {
     server.resetCounts();
-    const fetch = resilientFetch({ ...quick, timeout: 60, attemptTimeout: 30 });
+    const unit = await attemptDeadline(30);
+    const fetch = resilientFetch({ ...quick, timeout: 2 * unit, attemptTimeout: unit });
     const response = await fetch(`${server.origin}/drip/10`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 2 * unit + 40));
     const reader = response.body!.getReader();
     expect((await reader.read()).done).toBe(false);
     await reader.cancel();
