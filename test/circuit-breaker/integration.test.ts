@@ -7,7 +7,7 @@ import type { ResilienceEvent } from '../../src/events.ts';
 import { resilientFetch } from '../../src/resilient-fetch.ts';
 import { timeout } from '../../src/timeout.ts';
 import { steppedClock } from '../helpers/fake-clock.ts';
-import { type LatenessWatch, watchLateness } from '../helpers/noise.ts';
+import { type LatenessWatch, timeUnit, watchLateness } from '../helpers/noise.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 // Recovery times run on a stepped clock, which the test moves: on a loaded machine a real 100 ms recovery could
@@ -71,13 +71,15 @@ describe('circuitBreaker against two real origins', () => {
 
   it('counts attempt timeouts from the inner timeout() as failures, and recovers through a trial call', async () => {
     let stall = true;
-    const server = await startServer((_req, res) => {
-      if (!stall) res.writeHead(200).end('back');
+    const server = await startServer((req, res) => {
+      if (!stall || req.url === '/probe') res.writeHead(200).end('back');
     });
     servers.push(server);
+    // A deadline this machine answers a loopback request within (the trial call must not meet it).
+    const deadline = await timeUnit(() => fetchNow(`${server.origin}/probe`).then((r) => r.text()), 50);
     const clock = steppedClock();
     const breaker = circuitBreaker({ failureThreshold: 2, recoveryTimeout: 50, clock });
-    const guarded = compose(breaker, timeout(50))(fetchNow);
+    const guarded = compose(breaker, timeout(deadline))(fetchNow);
     await expect(guarded(server.origin)).rejects.toBeInstanceOf(TimeoutError);
     await expect(guarded(server.origin)).rejects.toBeInstanceOf(TimeoutError);
     expect(breaker.state(server.origin)).toBe('open');
