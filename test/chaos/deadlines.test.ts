@@ -92,7 +92,7 @@ describe.each(CLIENTS)('deadlines through $name', ({ make }) => {
       if (BROKEN.includes(path)) expect(outcome, path).toBe('RetryExhaustedError(TypeError)');
       if (BAD_BODIES.includes(path)) expect(outcome, path).toMatch(/^response (200|503)$/);
     }
-  }, 60_000); // up to ROUNDS rounds, with longer deadlines on a busy machine
+  });
 
   it('honours tighter per-request deadlines', async () => {
     const get = make(deadlines(100));
