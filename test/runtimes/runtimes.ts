@@ -47,7 +47,7 @@ export function checkBuilt(): void {
   if (stale.length > 0) throw new Error(`dist/ is older than src/${stale[0]}: run \`npm run build\` first`);
 }
 
-/** A scenario server in its own process; it stops when its standard input closes, or when killed. */
+/** A scenario server in its own process; it stops when killed, or when its standard input closes. */
 async function startServer(): Promise<{ origin: string; stop(): void }> {
   const child = spawn(process.execPath, [join(here, 'server.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
   const origin = await new Promise<string>((resolve, reject) => {
@@ -61,10 +61,8 @@ async function startServer(): Promise<{ origin: string; stop(): void }> {
   });
   return {
     origin,
-    stop() {
-      child.stdin!.end();
-      if (child.exitCode === null && child.pid !== undefined) process.kill(child.pid);
-    },
+    // By its PID (ChildProcess.kill ignores a process that has just exited on its own).
+    stop: () => void child.kill(),
   };
 }
 
@@ -107,7 +105,7 @@ export function runProcess(version: string, command: string, args: string[]): Pr
     let killed = false;
     const kill = setTimeout(() => {
       killed = true;
-      if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+      child.kill('SIGKILL');
     }, LIMIT);
     const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
       child.once('error', reject);
