@@ -32,10 +32,13 @@ const hogs: ChildProcess[] = Array.from({ length: cores }, () =>
   spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }),
 );
 const stopHogs = () => {
-  for (const hog of hogs) if (hog.exitCode === null && hog.pid !== undefined) process.kill(hog.pid);
+  for (const hog of hogs) hog.kill();
 };
+/** The run in progress: its own process group, so that an interrupt stops the whole `npm test` tree. */
+let current: ChildProcess | undefined;
 process.once('SIGINT', () => {
   stopHogs();
+  if (current?.pid !== undefined && current.exitCode === null) process.kill(-current.pid, 'SIGTERM');
   process.exit(130);
 });
 
@@ -58,7 +61,12 @@ function runOnce(n: number): Promise<{ ok: boolean; seconds: number; failed: str
   const started = performance.now();
   let tail = '';
   return new Promise((resolve) => {
-    const child = spawn(command!, args, { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(command!, args, {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: '1' },
+      detached: true,
+    });
+    current = child;
     const keep = (chunk: Buffer) => {
       log.write(chunk);
       tail = (tail + chunk.toString()).slice(-2_000);
