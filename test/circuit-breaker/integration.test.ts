@@ -93,10 +93,14 @@ describe('circuitBreaker against two real origins', () => {
   });
 
   it("does not count the caller's deadline: an outer timeout() ends calls without opening the circuit", async () => {
-    const server = await startServer(() => {});
+    const server = await startServer((req, res) => {
+      if (req.url === '/probe') res.end('ok'); // else never answers
+    });
     servers.push(server);
+    // Long enough for this machine to put the request on the wire, so that the server sees it closed.
+    const deadline = await timeUnit(() => fetchNow(`${server.origin}/probe`).then((r) => r.text()), 50);
     const breaker = circuitBreaker({ failureThreshold: 1 });
-    const guarded = compose(timeout(50), breaker)(fetchNow);
+    const guarded = compose(timeout(deadline), breaker)(fetchNow);
     await expect(guarded(server.origin)).rejects.toBeInstanceOf(TimeoutError);
     expect(breaker.state(server.origin)).toBe('closed');
     await server.waitForAborted(1);
