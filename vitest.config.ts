@@ -15,7 +15,9 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts', 'examples/msw-test.ts'],
-    testTimeout: 20_000,
+    // Generous: on a loaded machine a chaos test that takes 3 s idle may take 30 (npm run test:load).
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     pool: 'forks',
     // test/soak.test.ts measures the heap after forced collections.
     execArgv: ['--expose-gc'],

@@ -2,6 +2,7 @@ import { setTimeout as wait } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TimeoutError } from '../src/errors/timeout-error.ts';
 import { timeout } from '../src/timeout.ts';
+import { timeUnit, watchLateness } from './helpers/noise.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 
 let server: TestServer | undefined;
@@ -14,28 +15,41 @@ const fetchNow = (input: string | URL | Request, init?: RequestInit) => globalTh
 
 describe('timeout against a real server', () => {
   it('aborts the request on the wire: the server sees it closed', async () => {
-    server = await startServer(() => {
-      // never answers
+    server = await startServer((req, res) => {
+      if (req.url === '/probe') res.end('ok'); // else never answers
     });
+    // Long enough for this machine to put the request on the wire first (test/helpers/noise.ts).
+    const ms = await timeUnit(() => fetchNow(`${server!.origin}/probe`).then((r) => r.text()), 100);
+    const noise = watchLateness();
     const started = performance.now();
-    await expect(timeout(100)(fetchNow)(`${server.origin}/slow`)).rejects.toBeInstanceOf(TimeoutError);
+    await expect(timeout(ms)(fetchNow)(`${server.origin}/slow`)).rejects.toBeInstanceOf(TimeoutError);
     const elapsed = performance.now() - started;
-    expect(elapsed).toBeGreaterThanOrEqual(95);
-    expect(elapsed).toBeLessThan(1_000);
+    expect(elapsed).toBeGreaterThanOrEqual(ms - 5);
+    expect(elapsed).toBeLessThan(ms + (await noise.margin(100)));
+    noise.stop();
     await server.waitForAborted(1);
     expect(server.aborted).toBe(1);
   });
 
   it('lets a slow body be read completely after the timer would have fired', async () => {
-    server = await startServer(async (_req, res) => {
+    // The headers come at once, the rest of the body only once the deadline has passed: a deadline long
+    // enough for this machine to deliver headers (timeUnit), so that only the body is slow.
+    let passed!: () => void;
+    const deadlinePassed = new Promise<void>((resolve) => {
+      passed = resolve;
+    });
+    server = await startServer(async (req, res) => {
+      if (req.url === '/probe') return void res.end('ok');
       res.writeHead(200, { 'content-type': 'text/plain' });
-      for (let i = 0; i < 5; i++) {
-        res.write(`chunk${i};`);
-        await wait(40);
-      }
+      res.write('chunk0;');
+      await deadlinePassed;
+      for (let i = 1; i < 5; i++) res.write(`chunk${i};`);
       res.end('end');
     });
-    const response = await timeout(60)(fetchNow)(server.origin);
+    const ms = await timeUnit(() => fetchNow(`${server!.origin}/probe`).then((r) => r.text()), 60);
+    const response = await timeout(ms)(fetchNow)(server.origin);
+    await wait(ms + 20);
+    passed();
     const body = await response.text();
     expect(body).toBe('chunk0;chunk1;chunk2;chunk3;chunk4;end');
     expect(server.aborted).toBe(0);
@@ -45,12 +59,16 @@ describe('timeout against a real server', () => {
     server = await startServer(() => {});
     const caller = new AbortController();
     const call = timeout(5_000)(fetchNow)(server.origin, { signal: caller.signal });
-    await wait(30);
+    // The caller leaves while the server holds the request.
+    while (server.requests.length === 0) await wait(5);
     const reason = new Error('cancelled by user');
+    const noise = watchLateness();
     const started = performance.now();
     caller.abort(reason);
     await expect(call).rejects.toBe(reason);
-    expect(performance.now() - started).toBeLessThan(50);
+    const elapsed = performance.now() - started;
+    expect(elapsed).toBeLessThan(await noise.margin(50));
+    noise.stop();
     await server.waitForAborted(1);
   });
 });

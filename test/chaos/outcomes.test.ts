@@ -2,9 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ResilienceRequestOptions } from '../../src/request-options.ts';
 import { useChaosServer } from '../helpers/chaos-server.ts';
+import { timeUnit } from '../helpers/noise.ts';
 import { CLIENTS, classify } from './clients.ts';
 
 // Whatever the server does, a call ends with an outcome the contract documents, and nothing else escapes.
+// Times (deadlines, recovery, the caller's aborts) are written for an idle machine and stretched by the
+// measured time unit (test/helpers/noise.ts) on a busy one, so that the mix of outcomes stays a mix.
 
 const server = useChaosServer();
 
@@ -43,17 +46,32 @@ const call = fc.record({
 
 const WAVE = 50;
 
+/** A wave of requests to `/ok`, bodies read: the kind of work one wave does. */
+const probe = () =>
+  Promise.all(Array.from({ length: WAVE }, () => fetch(`${server.origin}/ok`).then((r) => r.text())));
+
+/** `override` with its deadlines multiplied by `k`. */
+function stretched(override: ResilienceRequestOptions, k: number): ResilienceRequestOptions {
+  const { timeout, attemptTimeout } = override;
+  return {
+    ...override,
+    ...(typeof timeout === 'number' ? { timeout: timeout * k } : {}),
+    ...(typeof attemptTimeout === 'number' ? { attemptTimeout: attemptTimeout * k } : {}),
+  };
+}
+
 describe.each(CLIENTS)('outcomes through $name', ({ name, make }) => {
   it('200 calls over random chaos paths each end in a documented outcome', async () => {
     const seen = new Map<string, number>();
+    const k = (await timeUnit(probe, 100)) / 100;
     await fc.assert(
       fc.asyncProperty(fc.array(call, { minLength: 200, maxLength: 200 }), async (calls) => {
         // One pipeline for the whole run: its breaker and budget see every call.
         const get = make({
-          timeout: 300,
-          attemptTimeout: 100,
+          timeout: 300 * k,
+          attemptTimeout: 100 * k,
           retry: { backoff: () => 5 },
-          circuitBreaker: { failureThreshold: 15, recoveryTimeout: 30 },
+          circuitBreaker: { failureThreshold: 15, recoveryTimeout: 30 * k },
         });
         for (let i = 0; i < calls.length; i += WAVE) {
           await Promise.all(
@@ -61,8 +79,11 @@ describe.each(CLIENTS)('outcomes through $name', ({ name, make }) => {
               const caller = new AbortController();
               const reason = new Error('caller gave up');
               const timer =
-                abortAfter === null ? undefined : setTimeout(() => caller.abort(reason), abortAfter);
-              const init = { signal: caller.signal, ...(override ? { resilience: override } : {}) };
+                abortAfter === null ? undefined : setTimeout(() => caller.abort(reason), abortAfter * k);
+              const init = {
+                signal: caller.signal,
+                ...(override ? { resilience: stretched(override, k) } : {}),
+              };
               const [settled] = await Promise.allSettled([get(`${server.origin}${path}`, init)]);
               clearTimeout(timer);
               if (settled!.status === 'fulfilled') await settled!.value.body?.cancel();

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { circuitBreaker } from '../../src/circuit-breaker/circuit-breaker.ts';
 import { compose } from '../../src/compose.ts';
 import { CircuitOpenError } from '../../src/errors/circuit-open-error.ts';
@@ -6,10 +6,20 @@ import { TimeoutError } from '../../src/errors/timeout-error.ts';
 import type { ResilienceEvent } from '../../src/events.ts';
 import { resilientFetch } from '../../src/resilient-fetch.ts';
 import { timeout } from '../../src/timeout.ts';
+import { steppedClock } from '../helpers/fake-clock.ts';
+import { type LatenessWatch, timeUnit, watchLateness } from '../helpers/noise.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
+// Recovery times run on a stepped clock, which the test moves: on a loaded machine a real 100 ms recovery could
+// pass between two lines of a test. The requests and deadlines are real.
+
 const servers: TestServer[] = [];
+let noise: LatenessWatch;
+beforeEach(() => {
+  noise = watchLateness();
+});
 afterEach(async () => {
+  noise.stop();
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
@@ -42,7 +52,8 @@ describe('circuitBreaker against two real origins', () => {
 
     const started = performance.now();
     const refused = await guarded(`${failing.origin}/api`).catch((e: unknown) => e);
-    expect(performance.now() - started).toBeLessThan(20);
+    const elapsed = performance.now() - started;
+    expect(elapsed).toBeLessThan(await noise.margin(20));
     expect(refused).toBeInstanceOf(CircuitOpenError);
     expect(refused).toMatchObject({ key: failing.origin });
     expect(failing.requests).toHaveLength(3);
@@ -60,27 +71,36 @@ describe('circuitBreaker against two real origins', () => {
 
   it('counts attempt timeouts from the inner timeout() as failures, and recovers through a trial call', async () => {
     let stall = true;
-    const server = await startServer((_req, res) => {
-      if (!stall) res.writeHead(200).end('back');
+    const server = await startServer((req, res) => {
+      if (!stall || req.url === '/probe') res.writeHead(200).end('back');
     });
     servers.push(server);
-    const breaker = circuitBreaker({ failureThreshold: 2, recoveryTimeout: 50 });
-    const guarded = compose(breaker, timeout(50))(fetchNow);
+    // A deadline this machine answers a loopback request within (the trial call must not meet it).
+    const deadline = await timeUnit(() => fetchNow(`${server.origin}/probe`).then((r) => r.text()), 50);
+    const clock = steppedClock();
+    const breaker = circuitBreaker({ failureThreshold: 2, recoveryTimeout: 50, clock });
+    const guarded = compose(breaker, timeout(deadline))(fetchNow);
     await expect(guarded(server.origin)).rejects.toBeInstanceOf(TimeoutError);
     await expect(guarded(server.origin)).rejects.toBeInstanceOf(TimeoutError);
     expect(breaker.state(server.origin)).toBe('open');
     stall = false;
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    clock.time += 49;
+    expect(breaker.state(server.origin)).toBe('open');
+    clock.time += 1;
     expect(breaker.state(server.origin)).toBe('half-open');
     expect(await (await guarded(`${server.origin}/`)).text()).toBe('back');
     expect(breaker.state(server.origin)).toBe('closed');
   });
 
   it("does not count the caller's deadline: an outer timeout() ends calls without opening the circuit", async () => {
-    const server = await startServer(() => {});
+    const server = await startServer((req, res) => {
+      if (req.url === '/probe') res.end('ok'); // else never answers
+    });
     servers.push(server);
+    // Long enough for this machine to put the request on the wire, so that the server sees it closed.
+    const deadline = await timeUnit(() => fetchNow(`${server.origin}/probe`).then((r) => r.text()), 50);
     const breaker = circuitBreaker({ failureThreshold: 1 });
-    const guarded = compose(timeout(50), breaker)(fetchNow);
+    const guarded = compose(timeout(deadline), breaker)(fetchNow);
     await expect(guarded(server.origin)).rejects.toBeInstanceOf(TimeoutError);
     expect(breaker.state(server.origin)).toBe('closed');
     await server.waitForAborted(1);
@@ -114,9 +134,10 @@ describe('the standard pipeline against two real origins', () => {
     });
     servers.push(flaky, healthy);
     const events: ResilienceEvent[] = [];
+    const clock = steppedClock();
     const fetch = resilientFetch({
       retry: { limit: 2, backoff: () => 1, budget: false },
-      circuitBreaker: { failureThreshold: 3, recoveryTimeout: 100 },
+      circuitBreaker: { failureThreshold: 3, recoveryTimeout: 100, clock },
       onEvent: (e) => events.push(e),
     });
 
@@ -130,7 +151,7 @@ describe('the standard pipeline against two real origins', () => {
     expect(await (await fetch(`${healthy.origin}/c`)).text()).toBe('ok');
 
     down = false;
-    await new Promise((resolve) => setTimeout(resolve, 120));
+    clock.time += 100;
     expect(fetch.circuitBreaker?.state(flaky.origin)).toBe('half-open');
     expect(await (await fetch(`${flaky.origin}/d`)).text()).toBe('ok');
     expect(fetch.circuitBreaker?.state(flaky.origin)).toBe('closed');

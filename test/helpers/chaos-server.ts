@@ -20,7 +20,9 @@ import { listenLoopback } from './loopback.ts';
  * | `/fail-then-ok/N?status=CODE&h=…`     | the first N requests to this path get CODE (503), then 200         |
  *
  * Query headers (`h`) apply to every answer that has a status. It counts requests per path, responses the
- * client abandoned before the server finished them, and responses open at once (now and at the peak).
+ * client abandoned before the server finished them, and responses open at once (now and at the peak). A test
+ * that must not count a straggler of the test before it (a request that test's client gave up on, which the
+ * server of a loaded machine reads only later) tags its URLs with `t=TAG` and reads `tagged(TAG)`.
  */
 export interface ChaosServer {
   origin: string;
@@ -34,6 +36,8 @@ export interface ChaosServer {
   readonly inFlight: number;
   /** The most responses open at once since the start or the last `resetCounts()`. */
   readonly peakInFlight: number;
+  /** Requests and abandoned responses whose URL carries the query parameter `t=tag`. */
+  tagged(tag: string): { requests: number; abandoned: number };
   /** Zeroes `hits`, `total`, `abandoned` and `peakInFlight` (responses still open stay counted in `inFlight`). */
   resetCounts(): void;
   /** Resolves once no response is open (the client released every one), or rejects after `ms`. */
@@ -47,6 +51,7 @@ const PARTIAL_HEAD = 'HTTP/1.1 200 OK\r\nContent-Type: text/pl';
 export async function startChaosServer(): Promise<ChaosServer> {
   const hits = new Map<string, number>();
   const counts = { total: 0, abandoned: 0, inFlight: 0, peak: 0 };
+  const tags = new Map<string, { requests: number; abandoned: number }>();
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://chaos');
@@ -55,9 +60,15 @@ export async function startChaosServer(): Promise<ChaosServer> {
     hits.set(path, seen);
     counts.total++;
     counts.peak = Math.max(counts.peak, ++counts.inFlight);
+    const tag = url.searchParams.get('t');
+    const tagged =
+      tag === null ? undefined : (tags.get(tag) ?? tags.set(tag, { requests: 0, abandoned: 0 }).get(tag)!);
+    if (tagged) tagged.requests++;
     res.on('close', () => {
       counts.inFlight--;
-      if (!res.writableFinished) counts.abandoned++;
+      if (res.writableFinished) return;
+      counts.abandoned++;
+      if (tagged) tagged.abandoned++;
     });
     const headers: Record<string, string> = {};
     for (const h of url.searchParams.getAll('h')) {
@@ -135,6 +146,9 @@ export async function startChaosServer(): Promise<ChaosServer> {
     },
     get peakInFlight() {
       return counts.peak;
+    },
+    tagged(tag) {
+      return { ...(tags.get(tag) ?? { requests: 0, abandoned: 0 }) };
     },
     resetCounts() {
       hits.clear();

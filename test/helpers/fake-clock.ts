@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/clock.ts';
+import { type Clock, systemClock } from '../../src/clock.ts';
 
 interface Sleeper {
   at: number;
@@ -57,6 +57,21 @@ export function fakeClock(start = Date.UTC(2030, 0, 1)): FakeClock {
       }
       await flush();
     },
+  };
+  return clock;
+}
+
+/**
+ * A clock whose `now()` moves only when a test sets `time`, while `sleep` waits for real: for tests against
+ * real sockets whose breaker must not depend on how fast a loaded machine runs (a 100 ms recovery that a slow
+ * turn would pass before the test looks).
+ */
+export function steppedClock(start = Date.UTC(2030, 0, 1)): Clock & { time: number } {
+  const clock = {
+    time: start,
+    now: () => clock.time,
+    sleep: systemClock.sleep,
+    random: () => 0.5,
   };
   return clock;
 }
