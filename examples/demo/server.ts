@@ -1,8 +1,7 @@
 // The demo's flaky server, on 127.0.0.1 and a free port. Each route misbehaves in one way, and every request
 // is counted per path, so the demo can show what reached the server and what never did.
-import { once } from 'node:events';
 import { createServer } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenLocal } from './listen.ts';
 
 export interface FlakyServer {
   /** `http://127.0.0.1:PORT` */
@@ -23,7 +22,6 @@ export interface FlakyServer {
  */
 export async function startFlakyServer(retryAfter: number): Promise<FlakyServer> {
   const counts = new Map<string, number>();
-  const sockets = new Set<Socket>();
   const state = { down: false };
 
   const server = createServer((req, res) => {
@@ -43,15 +41,10 @@ export async function startFlakyServer(retryAfter: number): Promise<FlakyServer>
     }
     res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
+  const { origin, close } = await listenLocal(server);
 
   return {
-    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    origin,
     get down() {
       return state.down;
     },
@@ -63,10 +56,6 @@ export async function startFlakyServer(retryAfter: number): Promise<FlakyServer>
       for (const [path, n] of counts) if (path.startsWith(prefix)) total += n;
       return total;
     },
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      server.close();
-      await once(server, 'close');
-    },
+    close,
   };
 }
