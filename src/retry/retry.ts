@@ -111,9 +111,7 @@ function withHeader(
   name: string,
   value: string,
 ): RequestInit {
-  const headers = new Headers(
-    init?.headers ?? (typeof input === 'object' && isRequest(input) ? input.headers : undefined),
-  );
+  const headers = new Headers(init?.headers ?? (isRequest(input) ? input.headers : undefined));
   headers.set(name, value);
   return { ...init, headers };
 }
