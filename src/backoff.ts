@@ -90,10 +90,7 @@ export function exponentialBackoff(options?: ExponentialBackoffOptions): Backoff
     jitter: [JITTER, 'full'],
     random: RANDOM,
     base: BASE,
-    factor: [
-      rule((f) => typeof f === 'number' && f >= 1 && f < Number.POSITIVE_INFINITY, 'a finite number ≥ 1'),
-      2,
-    ],
+    factor: [rule((f) => typeof f === 'number' && f >= 1 && f < Infinity, 'a finite number ≥ 1'), 2],
   });
   return function exponential(attempt) {
     return clampDelay(spread(Math.min(cap, base * factor ** (attempt - 1)), jitter, random));

@@ -150,7 +150,7 @@ export function retryHooks(
     kyOptions.retry = {
       limit: rules.limit,
       methods: KY_METHODS as KyRetryOptions['methods'],
-      backoffLimit: Number.POSITIVE_INFINITY,
+      backoffLimit: Infinity,
       // A retry that `shouldRetry` did not decide (ky.retry() from an afterResponse hook) gets the backoff.
       delay: (attempt) => {
         const delay = state.delay ?? rules.backoff(attempt);

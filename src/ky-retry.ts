@@ -35,7 +35,7 @@ export function callRetry(value: unknown): KyRetryOptions | undefined {
 export function kyMaxRetryAfter(retry: KyRetryOptions): number | undefined {
   const ms = retry.maxRetryAfter;
   if (ms === undefined) return undefined;
-  if (ms === Number.POSITIVE_INFINITY) return MAX_DELAY;
+  if (ms === Infinity) return MAX_DELAY;
   return duration('ky retry.maxRetryAfter', ms);
 }
 
