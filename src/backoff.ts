@@ -92,10 +92,25 @@ export function exponentialBackoff(options?: ExponentialBackoffOptions): Backoff
     base: BASE,
     factor: [rule((f) => typeof f === 'number' && f >= 1 && f < Infinity, 'a finite number ≥ 1'), 2],
   });
-  return function exponential(attempt) {
-    return clampDelay(spread(Math.min(cap, base * factor ** (attempt - 1)), jitter, random));
-  };
+  return exponential(cap, base, factor, jitter, random);
 }
+
+function exponential(
+  cap: number,
+  base: number,
+  factor: number,
+  jitter: Jitter,
+  random: () => number,
+): Backoff {
+  return (attempt) => clampDelay(spread(Math.min(cap, base * factor ** (attempt - 1)), jitter, random));
+}
+
+/**
+ * `exponentialBackoff()` with its defaults and jitter `'full'` or `'none'`, for the stages that fall back to it:
+ * built without reading options, so a bundle that never calls `exponentialBackoff()` leaves its checks out.
+ */
+export const defaultBackoff = (random: () => number, jitter: Jitter = 'full'): Backoff =>
+  exponential(CAP[1], BASE[1], 2, jitter, random);
 
 /**
  * Linear backoff, `min(cap, base + step · (attempt−1))`, jittered (full jitter by default).
