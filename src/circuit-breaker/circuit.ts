@@ -33,8 +33,8 @@ export class Circuit {
   /** Second-chance bit of the registry's eviction sweep. */
   used = false;
 
-  readonly key: string;
-  readonly strategy: Strategy;
+  declare readonly key: string;
+  declare readonly strategy: Strategy;
   readonly #config: CircuitConfig;
 
   constructor(key: string, strategy: Strategy, config: CircuitConfig) {
