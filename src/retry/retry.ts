@@ -88,7 +88,7 @@ export function retry(options: RetryOptions = {}): Middleware {
         attempts: 0,
         previousDelay: undefined,
         input,
-        init: probe ? { ...init, [RETRYING]: true, [PROBE]: probe } : { ...init, [RETRYING]: true },
+        init: { ...init, [RETRYING]: true, [PROBE]: probe },
         options: resolved,
         method,
         request: { method, keyed },
