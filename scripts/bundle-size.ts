@@ -50,7 +50,7 @@ export const entries: SizeEntry[] = [
     label: 'resilient-fetch core (src/index.ts without rateLimit, hedge)',
     entry: 'src/index.ts',
     without: ['rateLimit', 'hedge'],
-    budget: 13.2 * KB,
+    budget: 13.19 * KB,
     goal: 8.192 * KB,
   },
   // Everything: the traffic-shaping stages and the Redis store too.
@@ -58,32 +58,32 @@ export const entries: SizeEntry[] = [
     label: 'resilient-fetch, everything (src/index.ts + src/redis.ts)',
     entry: 'src/index.ts',
     with: ['src/redis.ts'],
-    budget: 20.35 * KB,
+    budget: 20.26 * KB,
   },
   // ky's own retry and timeout options, honoured by both ky integrations, cost about 0.9 kB.
-  { label: 'resilient-fetch/ky (all of src/ky.ts)', entry: 'src/ky.ts', budget: 12.65 * KB },
+  { label: 'resilient-fetch/ky (all of src/ky.ts)', entry: 'src/ky.ts', budget: 12.44 * KB },
   {
     label: 'resilientFetch alone',
     entry: 'src/index.ts',
     exports: ['resilientFetch'],
-    budget: 10.6 * KB,
+    budget: 10.41 * KB,
     goal: 5.12 * KB,
   },
-  { label: 'retry alone', entry: 'src/index.ts', exports: ['retry'], budget: 6.28 * KB, goal: 2.56 * KB },
+  { label: 'retry alone', entry: 'src/index.ts', exports: ['retry'], budget: 6.04 * KB, goal: 2.56 * KB },
   {
     label: 'circuitBreaker alone',
     entry: 'src/index.ts',
     exports: ['circuitBreaker'],
-    budget: 4.85 * KB,
+    budget: 4.79 * KB,
     goal: 3.072 * KB,
   },
   // The breaker's side of a store (circuit-breaker/fleet.ts, 0.9 kB) ships with redisStore(), not the core.
-  { label: 'resilient-fetch/redis (all of src/redis.ts)', entry: 'src/redis.ts', budget: 5.12 * KB },
+  { label: 'resilient-fetch/redis (all of src/redis.ts)', entry: 'src/redis.ts', budget: 5.09 * KB },
   {
     label: 'timeout alone',
     entry: 'src/index.ts',
     exports: ['timeout'],
-    budget: 1.93 * KB,
+    budget: 1.92 * KB,
     goal: 1.024 * KB,
   },
 ];

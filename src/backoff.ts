@@ -69,12 +69,13 @@ function read<T extends object>(name: string, options: T | undefined, specs: Opt
   return readOptions(`${name}: `, options, specs);
 }
 
-function spread(delay: number, jitter: Jitter, random: () => number): number {
-  if (jitter === 'full') return delay * random();
-  // min(): floating-point rounding must never push an equal-jittered delay past the delay itself.
-  if (jitter === 'equal') return Math.min(delay, delay / 2 + (delay / 2) * random());
-  return delay;
-}
+/** How a delay is jittered: `random` draws from [0, 1). */
+type Spread = (delay: number, random: () => number) => number;
+export const noJitter: Spread = (delay) => delay;
+const fullJitter: Spread = (delay, random) => delay * random();
+// min(): floating-point rounding must never push an equal-jittered delay past the delay itself.
+const equalJitter: Spread = (delay, random) => Math.min(delay, delay / 2 + (delay / 2) * random());
+const SPREADS: Record<Jitter, Spread> = { none: noJitter, full: fullJitter, equal: equalJitter };
 
 /**
  * Capped exponential backoff, `min(cap, base · factor^(attempt−1))`, jittered (full jitter by default).
@@ -90,15 +91,27 @@ export function exponentialBackoff(options?: ExponentialBackoffOptions): Backoff
     jitter: [JITTER, 'full'],
     random: RANDOM,
     base: BASE,
-    factor: [
-      rule((f) => typeof f === 'number' && f >= 1 && f < Number.POSITIVE_INFINITY, 'a finite number ≥ 1'),
-      2,
-    ],
+    factor: [rule((f) => typeof f === 'number' && f >= 1 && f < Infinity, 'a finite number ≥ 1'), 2],
   });
-  return function exponential(attempt) {
-    return clampDelay(spread(Math.min(cap, base * factor ** (attempt - 1)), jitter, random));
-  };
+  return exponential(cap, base, factor, SPREADS[jitter], random);
 }
+
+function exponential(
+  cap: number,
+  base: number,
+  factor: number,
+  spread: Spread,
+  random: () => number,
+): Backoff {
+  return (attempt) => clampDelay(spread(Math.min(cap, base * factor ** (attempt - 1)), random));
+}
+
+/**
+ * `exponentialBackoff()` with its defaults and jitter `'full'` or `'none'`, for the stages that fall back to it:
+ * built without reading options, so a bundle that never calls `exponentialBackoff()` leaves its checks out.
+ */
+export const defaultBackoff = (random: () => number, spread: Spread = fullJitter): Backoff =>
+  exponential(CAP[1], BASE[1], 2, spread, random);
 
 /**
  * Linear backoff, `min(cap, base + step · (attempt−1))`, jittered (full jitter by default).
@@ -122,7 +135,7 @@ export function linearBackoff(options?: LinearBackoffOptions): Backoff {
     step: [duration],
   });
   return function linear(attempt) {
-    return clampDelay(spread(Math.min(cap, base + step * (attempt - 1)), jitter, random));
+    return clampDelay(SPREADS[jitter](Math.min(cap, base + step * (attempt - 1)), random));
   };
 }
 
@@ -140,7 +153,7 @@ export function constantBackoff(options?: ConstantBackoffOptions): Backoff {
     delay: [duration, 1_000],
   });
   return function constant() {
-    return clampDelay(spread(delay, jitter, random));
+    return clampDelay(SPREADS[jitter](delay, random));
   };
 }
 

@@ -150,7 +150,7 @@ export class Deadline {
 
   /** Root only: (re-)arms the timer for `due`, `now` being the current time. */
   #arm(due: number, now: number): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    clearTimeout(this.#timer);
     this.#timerDue = due;
     // A closure rather than an extra setTimeout argument: wrappers of setTimeout do not all pass those on.
     this.#timer = startTimer(() => this.#fire(), due - now);
@@ -204,7 +204,7 @@ export class Deadline {
   #settle(): void {
     this.#settled = true;
     if (this.#parent) this.#parent.#child = this.#parent = undefined;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#caller?.removeEventListener('abort', this);
   }

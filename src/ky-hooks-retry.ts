@@ -1,5 +1,5 @@
 import type { BeforeRequestHook, RetryOptions as KyRetryOptions, Options, ShouldRetryState } from 'ky';
-import { type Backoff, exponentialBackoff } from './backoff.ts';
+import { type Backoff, defaultBackoff as fullJitter } from './backoff.ts';
 import { MAX_DELAY, systemClock } from './clock.ts';
 import { bothListeners, type ResilienceEventListener, redactUrl } from './events.ts';
 import type { KyHooksOptions } from './ky-hooks.ts';
@@ -54,7 +54,7 @@ export function retryHooks(
   const clock = systemClock;
   const raw =
     typeof option === 'number' ? { limit: nonNegativeInteger('kyHooks: retry', option) } : (option ?? {});
-  const defaultBackoff = exponentialBackoff();
+  const defaultBackoff = fullJitter(() => Math.random());
   const base = normaliseRetryOptions(raw, defaultBackoff);
   const budget = raw.budget === false ? undefined : createBudget(raw.budget);
   const emit = bothListeners(onEvent, func('kyHooks: retry.onEvent', raw.onEvent));
@@ -150,7 +150,7 @@ export function retryHooks(
     kyOptions.retry = {
       limit: rules.limit,
       methods: KY_METHODS as KyRetryOptions['methods'],
-      backoffLimit: Number.POSITIVE_INFINITY,
+      backoffLimit: Infinity,
       // A retry that `shouldRetry` did not decide (ky.retry() from an afterResponse hook) gets the backoff.
       delay: (attempt) => {
         const delay = state.delay ?? rules.backoff(attempt);

@@ -1,5 +1,5 @@
 import { HTTPError, type RetryOptions as KyRetryOptions, NetworkError, type Options } from 'ky';
-import { type Backoff, exponentialBackoff } from './backoff.ts';
+import { type Backoff, defaultBackoff, noJitter } from './backoff.ts';
 import { MAX_DELAY } from './clock.ts';
 import { transportFailure } from './response-check.ts';
 import { duration, func, invalid, nonNegativeInteger } from './validate.ts';
@@ -35,7 +35,7 @@ export function callRetry(value: unknown): KyRetryOptions | undefined {
 export function kyMaxRetryAfter(retry: KyRetryOptions): number | undefined {
   const ms = retry.maxRetryAfter;
   if (ms === undefined) return undefined;
-  if (ms === Number.POSITIVE_INFINITY) return MAX_DELAY;
+  if (ms === Infinity) return MAX_DELAY;
   return duration('ky retry.maxRetryAfter', ms);
 }
 
@@ -64,7 +64,7 @@ export function kyBackoff(
     invalid('ky retry.jitter', 'a boolean or a function', jitter);
   }
   const limit = backoffLimit === undefined ? MAX_DELAY : Math.min(MAX_DELAY, backoffLimitOf(backoffLimit));
-  const base: Backoff = delay ?? (jitter ? exponentialBackoff({ jitter: 'none' }) : fallback);
+  const base: Backoff = delay ?? (jitter ? defaultBackoff(Math.random, noJitter) : fallback);
   return function kyDelay(attempt, context) {
     let ms = base(attempt, context);
     if (jitter === true) ms *= random();

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import type { Hooks, InitHook, Options } from 'ky';
-import { type Backoff, exponentialBackoff } from './backoff.ts';
+import { type Backoff, defaultBackoff } from './backoff.ts';
 import {
   callRetry,
   KY_UNSET_LIMIT,
@@ -79,7 +79,7 @@ export function kyResilience(options: ResilientFetchOptions = {}): KyResilienceO
   // What a ky `backoffLimit` alone caps: the stage's backoff.
   const stage: Stage = {
     limit: retry.limit,
-    backoff: retry.backoff ?? exponentialBackoff({ random }),
+    backoff: retry.backoff ?? defaultBackoff(random),
     random,
   };
 

@@ -14,19 +14,18 @@ export function requestUrl(input: string | URL | Request): string {
 
 /** The request method, upper-cased as fetch normalises it (`init.method` wins over a `Request`'s own). */
 export function requestMethod(input: string | URL | Request, init?: RequestInit): string {
-  const method = init?.method ?? (typeof input === 'object' && isRequest(input) ? input.method : 'GET');
+  const method = init?.method ?? (isRequest(input) ? input.method : 'GET');
   return method.toUpperCase();
 }
 
 /** The caller's signal: `init.signal`, else a `Request` input's own signal. */
 export function requestSignal(input: string | URL | Request, init?: RequestInit): AbortSignal | undefined {
-  return init?.signal ?? (typeof input === 'object' && isRequest(input) ? input.signal : undefined);
+  return init?.signal ?? (isRequest(input) ? input.signal : undefined);
 }
 
 /** The request headers' value for `name`, from `init.headers` when given, else from a `Request` input. */
 export function requestHeader(input: string | URL | Request, init: RequestInit | undefined, name: string) {
-  const headers =
-    init?.headers ?? (typeof input === 'object' && isRequest(input) ? input.headers : undefined);
+  const headers = init?.headers ?? (isRequest(input) ? input.headers : undefined);
   if (!headers) return null;
   if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name);
   const wanted = name.toLowerCase();

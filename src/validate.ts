@@ -27,11 +27,11 @@ function inRange(where: string, value: unknown, what: string, min: number, max: 
 
 /** An integer ≥ 0 (retry limits, thresholds that may be zero). */
 export const nonNegativeInteger = (where: string, value: unknown): number =>
-  inRange(where, value, 'a non-negative integer', 0, Number.POSITIVE_INFINITY, true);
+  inRange(where, value, 'a non-negative integer', 0, Infinity, true);
 
 /** An integer ≥ 1 (thresholds, concurrency). */
 export const positiveInteger = (where: string, value: unknown): number =>
-  inRange(where, value, 'a positive integer', 1, Number.POSITIVE_INFINITY, true);
+  inRange(where, value, 'a positive integer', 1, Infinity, true);
 
 /** A finite number of ms with 0 ≤ ms ≤ 2^31−1 (the most a timer can wait). */
 export const duration = (where: string, value: unknown): number =>

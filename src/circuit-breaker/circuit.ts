@@ -33,8 +33,8 @@ export class Circuit {
   /** Second-chance bit of the registry's eviction sweep. */
   used = false;
 
-  readonly key: string;
-  readonly strategy: Strategy;
+  declare readonly key: string;
+  declare readonly strategy: Strategy;
   readonly #config: CircuitConfig;
 
   constructor(key: string, strategy: Strategy, config: CircuitConfig) {
@@ -54,7 +54,7 @@ export class Circuit {
    */
   refusal(now: number): number | undefined {
     if (this.state === 'closed') return undefined;
-    if (this.state === 'isolated') return Number.POSITIVE_INFINITY;
+    if (this.state === 'isolated') return Infinity;
     if (this.state === 'open') {
       if (now < this.openUntil) return this.openUntil - now;
       this.moveTo('half-open', now);

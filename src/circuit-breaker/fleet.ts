@@ -16,7 +16,7 @@ type Controls = ReturnType<typeof controls>;
  * admission, manual control); everything else, the rules included, lives in the store.
  */
 export class Fleet {
-  readonly link: StoreLink;
+  declare readonly link: StoreLink;
   readonly #registry: () => Registry;
   readonly #clock: Clock;
   readonly #o: NormalisedBreakerOptions;

@@ -25,7 +25,7 @@ export function samplingStrategy({
   minimumThroughput,
 }: SamplingStrategyOptions): Strategy {
   const width = duration / BUCKETS;
-  const slots = new Array<number>(BUCKETS).fill(Number.NEGATIVE_INFINITY);
+  const slots = new Array<number>(BUCKETS).fill(-Infinity);
   const successes = new Array<number>(BUCKETS).fill(0);
   const failures = new Array<number>(BUCKETS).fill(0);
 
@@ -59,7 +59,7 @@ export function samplingStrategy({
       return calls >= minimumThroughput && failed / calls >= threshold;
     },
     reset() {
-      slots.fill(Number.NEGATIVE_INFINITY);
+      slots.fill(-Infinity);
     },
     state: { width, slots, successes, failures },
   };

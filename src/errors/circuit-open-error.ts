@@ -4,9 +4,9 @@ import { hasName } from './has-name.ts';
 export class CircuitOpenError extends Error {
   override name = 'CircuitOpenError' as const;
   /** The circuit's key (by default the request's origin). */
-  readonly key: string;
+  declare readonly key: string;
   /** ms until trial calls are allowed: `Infinity` while isolated, `0` when half-open is merely full. */
-  readonly retryAfter: number;
+  declare readonly retryAfter: number;
 
   constructor(key: string, retryAfter: number, options?: ErrorOptions) {
     super(`Circuit for ${key} is open`, options);

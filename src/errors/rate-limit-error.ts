@@ -10,10 +10,10 @@ export type RateLimitReason = 'queue-full' | 'wait-too-long';
 export class RateLimitError extends Error {
   override name = 'RateLimitError' as const;
   /** The limiter's key (by default the request's origin). */
-  readonly key: string;
+  declare readonly key: string;
   /** The estimated wait until the call could have been sent, in ms; 0 when unknown. */
-  readonly retryAfter: number;
-  readonly reason: RateLimitReason;
+  declare readonly retryAfter: number;
+  declare readonly reason: RateLimitReason;
 
   constructor(key: string, retryAfter: number, reason: RateLimitReason, options?: ErrorOptions) {
     super(

@@ -15,11 +15,11 @@ export interface RetryExhaustedDetails {
 export class RetryExhaustedError extends Error {
   override name = 'RetryExhaustedError' as const;
   /** Attempts made (for `retryAll()`, by all operations together). */
-  readonly attempts: number;
+  declare readonly attempts: number;
   /** Values of the operations that succeeded, in input order (`retryAll` only). */
-  readonly successful?: unknown[];
+  declare readonly successful?: unknown[];
   /** Errors of the operations that failed, in input order (`retryAll` only). */
-  readonly failed?: unknown[];
+  declare readonly failed?: unknown[];
 
   constructor(attempts: number, cause: unknown, details?: RetryExhaustedDetails) {
     super(`Gave up after ${attempts} attempts`, { cause });

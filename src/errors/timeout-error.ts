@@ -7,7 +7,7 @@ import { hasName } from './has-name.ts';
 export class TimeoutError extends Error {
   override name = 'TimeoutError' as const;
   /** The deadline that passed, in ms. */
-  readonly timeout: number;
+  declare readonly timeout: number;
 
   constructor(timeout: number, options?: ErrorOptions) {
     super(`Request timed out after ${timeout} ms`, options);

@@ -99,7 +99,7 @@ export class Race {
     const controller = new AbortController();
     const signal = controller.signal;
     const due = callDeadline(this.#caller);
-    if (due !== Number.POSITIVE_INFINITY) Object.defineProperty(signal, INHERITED_DEADLINE, { value: due });
+    if (due !== Infinity) Object.defineProperty(signal, INHERITED_DEADLINE, { value: due });
     this.#controllers.push(controller);
     this.#out++;
     const started = Date.now();

@@ -8,7 +8,7 @@ export const INHERITED_DEADLINE: symbol = Symbol.for('resilient-fetch.deadline')
 
 /** Epoch ms of the total deadline that ends a call with this signal, if any; `Infinity` when none. */
 export function callDeadline(signal: AbortSignal | undefined): number {
-  if (signal === undefined) return Number.POSITIVE_INFINITY;
+  if (signal === undefined) return Infinity;
   const inherited = (signal as AbortSignal & { [INHERITED_DEADLINE]?: number })[INHERITED_DEADLINE];
-  return deadlineOf(signal) ?? inherited ?? Number.POSITIVE_INFINITY;
+  return deadlineOf(signal) ?? inherited ?? Infinity;
 }

@@ -98,7 +98,7 @@ export class KeyLimiter {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     const queue = this.queue;
-    let due = Number.POSITIVE_INFINITY;
+    let due = Infinity;
     for (let i = 0; i < queue.length; i++) {
       const waiter = queue[i]!;
       const ready = this.quota.readyAt(now, i);
@@ -111,7 +111,7 @@ export class KeyLimiter {
       if (i === 0 && ready > now) due = ready;
       due = Math.min(due, waiter.expiresAt);
     }
-    if (due === Number.POSITIVE_INFINITY) return;
+    if (due === Infinity) return;
     this.#timer = setTimeout(
       () => {
         this.#timer = undefined;

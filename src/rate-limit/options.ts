@@ -64,7 +64,7 @@ export interface NormalisedRateLimitOptions {
 }
 
 const concurrency = rule(
-  (n) => n === Number.POSITIVE_INFINITY || (Number.isInteger(n) && (n as number) >= 1),
+  (n) => n === Infinity || (Number.isInteger(n) && (n as number) >= 1),
   'a positive integer or Infinity',
   RangeError,
 );
@@ -74,7 +74,7 @@ const SPECS: OptionSpecs<RateLimitOptions> = {
   learn: [rule((b) => typeof b === 'boolean', 'a boolean'), true],
   requests: [positiveInteger],
   interval: [deadline],
-  maxConcurrent: [concurrency, Number.POSITIVE_INFINITY],
+  maxConcurrent: [concurrency, Infinity],
   maxQueue: [nonNegativeInteger, 1_000],
   maxWait: [duration, 60_000],
   maxKeys: [positiveInteger, 1_000],

@@ -12,7 +12,7 @@ import { type AnnouncedQuota, announcedQuota, refusalWait } from '../headers/quo
  * many go, then the answers say), else unlimited until an answer says.
  */
 export class Quota {
-  remaining = Number.POSITIVE_INFINITY;
+  remaining = Infinity;
   resetAt: number | undefined;
   /** The announced calls per window, when known. */
   limit: number | undefined;
@@ -32,7 +32,7 @@ export class Quota {
   /** Starts a new window once the announced reset has passed. */
   roll(now: number): void {
     if (this.resetAt !== undefined && now >= this.resetAt) {
-      this.remaining = this.limit ?? Number.POSITIVE_INFINITY;
+      this.remaining = this.limit ?? Infinity;
       this.resetAt = undefined;
     }
   }

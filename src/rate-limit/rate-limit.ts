@@ -118,8 +118,7 @@ export function rateLimit(options: RateLimitOptions = {}): RateLimiter {
     bind(next, bothListeners(o.onEvent, onEvent));
   const state = (key: string): RateLimitState => {
     const limiter = registry.peek(key);
-    if (limiter === undefined)
-      return { remaining: Number.POSITIVE_INFINITY, resetAt: undefined, inFlight: 0, queued: 0 };
+    if (limiter === undefined) return { remaining: Infinity, resetAt: undefined, inFlight: 0, queued: 0 };
     const now = Date.now();
     const { quota } = limiter;
     quota.roll(now);

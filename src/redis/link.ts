@@ -101,7 +101,7 @@ export function linkBreaker(handle: StoreHandle, store: LinkContext): StoreLink 
       const update = replyUpdate(reply);
       if (update === undefined) return undefined;
       everyone(key)(update);
-      return update.type === 'open' ? Math.min(update.ms, handle.recoveryTimeout) : Number.POSITIVE_INFINITY;
+      return update.type === 'open' ? Math.min(update.ms, handle.recoveryTimeout) : Infinity;
     },
     trialEnded: (key, outcome) => trialEnded(key, outcome),
     control: (key, action) => {

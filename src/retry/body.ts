@@ -26,6 +26,6 @@ function isStream(body: unknown): boolean {
 export function replayOf(input: string | URL | Request, init: RequestInit | undefined): Replay {
   const body = init?.body;
   if (body !== undefined && body !== null) return isStream(body) ? 'not-replayable' : 'none';
-  if (typeof input === 'object' && isRequest(input) && input.body !== null) return 'clone';
+  if (isRequest(input) && input.body !== null) return 'clone';
   return 'none';
 }

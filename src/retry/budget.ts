@@ -49,7 +49,7 @@ export function createBudget(options: RetryBudgetOptions | undefined): RetryBudg
   const width = ttl / BUCKETS;
   const calls = new Float64Array(BUCKETS);
   const retries = new Float64Array(BUCKETS);
-  let current = Number.NEGATIVE_INFINITY; // index of the newest bucket
+  let current = -Infinity; // index of the newest bucket
   let totalCalls = 0;
   let totalRetries = 0;
 

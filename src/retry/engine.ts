@@ -84,10 +84,8 @@ export function execute<T, C extends RunState, X extends BackoffContext>(
     (value) => {
       const outcome: Outcome<T> = { threw: false, value };
       const judged = classify(attempts, call, outcome);
-      if (!isThenable(judged) && judged.kind === 'done') {
-        attempts.end?.(call, outcome, undefined);
-        return value;
-      }
+      if (!isThenable(judged) && judged.kind === 'done')
+        return endWith(attempts, call, outcome, undefined, false);
       return run(attempts, call, outcome, judged);
     },
     (error) => run(attempts, call, { threw: true, error }),
@@ -144,27 +142,23 @@ async function run<T, C extends RunState, X extends BackoffContext>(
     } catch (error) {
       throw failedToJudge(attempts, call, outcome, error);
     }
-    if (verdict.kind === 'done') {
-      attempts.end?.(call, outcome, undefined);
-      if (!outcome.threw) return outcome.value;
-      throw outcome.error;
-    }
+    if (verdict.kind === 'done') return endWith(attempts, call, outcome, undefined, false);
 
     // Rule 8 (rules.ts): a failure not retried, or a retry beyond the limit, ends the call with what it has;
     // then the breaker below, then the budget.
     if (verdict.kind === 'fail' || final) {
       const giveUp = verdict.kind === 'fail' ? verdict.giveUp : call.refusal;
-      return giveUpWith(attempts, call, outcome, giveUp, verdict.kind === 'retry');
+      return endWith(attempts, call, outcome, giveUp, verdict.kind === 'retry');
     }
     const context = attempts.context(call, outcome, verdict);
     // A server-given wait replaces the backoff and is not jittered; no timer ever exceeds 2^31−1 ms.
     const delay = clampDelay(verdict.wait ?? call.backoff(n, context));
     // API.md, "An open circuit never hides a real answer": asked before the wait and before the budget.
     const admitted = attempts.admits?.(call, delay);
-    if (admitted === false) return giveUpWith(attempts, call, outcome, 'circuit-open', true);
+    if (admitted === false) return endWith(attempts, call, outcome, 'circuit-open', true);
     if (attempts.budget && !attempts.budget.withdraw(attempts.clock.now())) {
       attempts.budgetExhausted?.(call);
-      return giveUpWith(attempts, call, outcome, 'budget', true);
+      return endWith(attempts, call, outcome, 'budget', true);
     }
 
     attempts.retrying?.(call, context, delay, verdict);
@@ -190,7 +184,7 @@ async function run<T, C extends RunState, X extends BackoffContext>(
     }
     if (admitted && attempts.refused?.(outcome)) {
       call.attempts--;
-      return giveUpWith(attempts, call, previous, 'circuit-open', true);
+      return endWith(attempts, call, previous, 'circuit-open', true);
     }
     if (held !== undefined) attempts.discard?.(held);
   }
@@ -198,13 +192,13 @@ async function run<T, C extends RunState, X extends BackoffContext>(
 
 /**
  * Ends the call with `outcome`: its value, or its error (a `RetryExhaustedError` when a retryable error ends
- * a call that made more than one attempt).
+ * a call that made more than one attempt). `giveUp` is why it ends, `undefined` for an outcome judged done.
  */
-function giveUpWith<T, C extends RunState, X extends BackoffContext>(
+function endWith<T, C extends RunState, X extends BackoffContext>(
   attempts: Attempts<T, C, X>,
   call: C,
   outcome: Outcome<T>,
-  giveUp: GiveUpReason,
+  giveUp: GiveUpReason | undefined,
   retryable: boolean,
 ): T {
   attempts.end?.(call, outcome, giveUp);

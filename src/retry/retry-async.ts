@@ -1,4 +1,4 @@
-import { type Backoff, exponentialBackoff } from '../backoff.ts';
+import { type Backoff, defaultBackoff } from '../backoff.ts';
 import { type Clock, startTimer } from '../clock.ts';
 import { RetryExhaustedError } from '../errors/retry-exhausted-error.ts';
 import { TimeoutError } from '../errors/timeout-error.ts';
@@ -100,8 +100,7 @@ function settings(name: string, options: RetryAsyncOptions): Settings {
   }
   return {
     limit: nonNegativeInteger(`${name}: limit`, options.limit ?? 2),
-    backoff:
-      func(`${name}: backoff`, options.backoff) ?? exponentialBackoff({ random: () => clock.random() }),
+    backoff: func(`${name}: backoff`, options.backoff) ?? defaultBackoff(() => clock.random()),
     shouldRetry: func(`${name}: shouldRetry`, options.shouldRetry),
     signal,
     timeout: options.timeout === undefined ? undefined : deadline(`${name}: timeout`, options.timeout),

@@ -1,5 +1,5 @@
 import { type AdmissionProbe, PROBE } from '../admission-probe.ts';
-import { exponentialBackoff } from '../backoff.ts';
+import { defaultBackoff as fullJitter } from '../backoff.ts';
 import type { GiveUpReason } from '../events.ts';
 import { isRequest, requestHeader, requestMethod, requestSignal } from '../request-info.ts';
 import { mergedOver, perRequest } from '../request-options.ts';
@@ -40,7 +40,7 @@ export function retry(options: RetryOptions = {}): Middleware {
   const onEvent = func('retry: onEvent', options.onEvent);
   const budget = options.budget === false ? undefined : createBudget(options.budget);
   // The default backoff draws from the stage's clock, so an injected clock makes delays reproducible.
-  const defaultBackoff = exponentialBackoff({ random: () => clock.random() });
+  const defaultBackoff = fullJitter(() => clock.random());
   const normalise = (raw: RetryOptions) => normaliseRetryOptions(raw, defaultBackoff);
   const normalised = normalise(options);
   const merge = mergedOver(options, normalise, 'limit');
@@ -88,7 +88,7 @@ export function retry(options: RetryOptions = {}): Middleware {
         attempts: 0,
         previousDelay: undefined,
         input,
-        init: probe ? { ...init, [RETRYING]: true, [PROBE]: probe } : { ...init, [RETRYING]: true },
+        init: { ...init, [RETRYING]: true, [PROBE]: probe },
         options: resolved,
         method,
         request: { method, keyed },
@@ -111,9 +111,7 @@ function withHeader(
   name: string,
   value: string,
 ): RequestInit {
-  const headers = new Headers(
-    init?.headers ?? (typeof input === 'object' && isRequest(input) ? input.headers : undefined),
-  );
+  const headers = new Headers(init?.headers ?? (isRequest(input) ? input.headers : undefined));
   headers.set(name, value);
   return { ...init, headers };
 }

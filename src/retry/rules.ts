@@ -30,11 +30,8 @@ export type Verdict =
   /** A failure worth retrying; `wait` (ms) is a server-requested delay that replaces the backoff. */
   | { kind: 'retry'; reason: RetryReason; wait?: number };
 
-export const DONE: Verdict = /* @__PURE__ */ Object.freeze({ kind: 'done' });
-export const NOT_RETRYABLE: Verdict = /* @__PURE__ */ Object.freeze({
-  kind: 'fail',
-  giveUp: 'not-retryable',
-});
+export const DONE: Verdict = { kind: 'done' };
+export const NOT_RETRYABLE: Verdict = { kind: 'fail', giveUp: 'not-retryable' };
 type Retry = Verdict & { kind: 'retry' };
 const STATUS: Retry = { kind: 'retry', reason: 'status' };
 const NETWORK: Retry = { kind: 'retry', reason: 'network-error' };
