@@ -11,6 +11,9 @@ const fast = process.env.DEMO_FAST === '1';
 const retryAfterSeconds = fast ? 1 : 2;
 const recoveryTimeout = fast ? 500 : 2_000;
 
+// Interrupted (Ctrl-C, or a timeout's SIGTERM): exit, so that 'exit' handlers stop the servers it started.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
 const server = await startFlakyServer(retryAfterSeconds);
 const { origin } = server;
 const metrics = createMetrics(); // every pipeline below reports to it; scene 5 prints it

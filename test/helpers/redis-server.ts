@@ -82,6 +82,10 @@ function launch(binary: string, port: number): Promise<ChildProcess> {
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  // A process that ends without stopping its server (a demo interrupted, a test worker torn down) takes it along.
+  const orphaned = () => child.kill('SIGKILL');
+  process.once('exit', orphaned);
+  child.once('exit', () => process.off('exit', orphaned));
   return new Promise((resolve, reject) => {
     let output = '';
     const onData = (chunk: Buffer) => {
