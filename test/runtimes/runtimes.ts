@@ -187,7 +187,7 @@ export const deno = () =>
 export const bun = () => runProcess('Bun', bin('bun'), ['--no-install']);
 
 /** The first of `names` found on PATH. */
-function onPath(names: string[]): string | undefined {
+export function onPath(names: string[]): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     for (const name of names) {
       const candidate = join(dir, name);
@@ -197,7 +197,7 @@ function onPath(names: string[]): string | undefined {
   return undefined;
 }
 
-const CHROMIUM = ['chromium', 'chromium-browser'];
+export const CHROMIUM = ['chromium', 'chromium-browser'];
 
 /**
  * A Chromium on PATH; else, as root where apt-get exists, Debian's `chromium` installed once (and said so);
