@@ -62,8 +62,13 @@ export async function fleetScene(
         outcomes.push(result.status ? red(String(result.status)) : cyan('refused'));
       }
       line(i, `3 calls → ${outcomes.join(' ')}, ${server.hits('/outage') - start} reached the server`);
+      // The opening travels by pub/sub: the scene goes on once every process that has not called yet knows it.
       if (i === 1)
-        await eventually(async () => (await fleet[3]!.state()) === 'open', 5_000, 'the fleet opening');
+        await eventually(
+          async () => (await Promise.all(fleet.slice(2).map((w) => w.state()))).every((s) => s === 'open'),
+          5_000,
+          'the fleet opening',
+        );
     }
     say(
       `server requests during the outage: ${bold(String(server.hits('/outage') - before))} (without a store: 12)`,
