@@ -25,7 +25,7 @@ if (missing.length === 0) {
   console.log(`system packages: installing Debian's ${missing.join(', ')} with apt-get (once)`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   execFileSync(aptGet, ['update', '-qq'], { stdio: 'inherit', env });
-  execFileSync(aptGet, ['install', '-y', '-qq', '--no-install-recommends', ...missing], {
+  execFileSync(aptGet, ['install', '-y', '-qq', ...missing], {
     stdio: 'inherit',
     env,
   });
