@@ -13,6 +13,8 @@ export interface LinkContext {
   redis: GuardedConnection;
   /** Applies an update to this store's breakers (but `except`). */
   apply(key: string, update: StoreUpdate, except?: StoreHandle): void;
+  /** A change to `key` made here: a read of the fleet running now must not apply its older reply about it. */
+  touched(key: string): void;
 }
 
 let tokens = 0;
@@ -105,6 +107,7 @@ export function linkBreaker(handle: StoreHandle, store: LinkContext): StoreLink 
     },
     trialEnded: (key, outcome) => trialEnded(key, outcome),
     control: (key, action) => {
+      store.touched(key);
       held.delete(key);
       if (store.redis.usable) sendControl(key, action);
       else pending.set(key, action);

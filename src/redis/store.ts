@@ -110,6 +110,7 @@ class FleetStore implements RedisStore {
       channel: this.#channel,
       redis: this.#guarded,
       apply: (key, update, except) => this.#apply(key, update, except),
+      touched: (key) => this.#touch(key),
     });
     this.#links.add(link);
     return link;
@@ -155,8 +156,13 @@ class FleetStore implements RedisStore {
     const message = parseMessage(text);
     // This process applied its own updates when it made them.
     if (message === undefined || message.from === this.id) return;
-    if (this.#reading > 0) this.#lastHeard.set(message.key, ++this.#heard);
+    this.#touch(message.key);
     this.#apply(message.key, message.update);
+  }
+
+  /** While a read of the fleet runs, its reply about `key` is older than what just happened to it. */
+  #touch(key: string): void {
+    if (this.#reading > 0) this.#lastHeard.set(key, ++this.#heard);
   }
 
   async #subscribe(): Promise<void> {
