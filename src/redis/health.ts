@@ -17,8 +17,8 @@ export interface OutageListener {
 /**
  * Commands to Redis bounded by timers of our own, and the outage they reveal. Both clients queue commands
  * while they reconnect, so a dead Redis would otherwise keep a trial waiting until it came back; and a
- * `PING` a second notices an outage and its end even when no call is made (an ordinary timer, like the client's own
- * connection: `store.close()` stops both).
+ * `PING` a second notices an outage and its end even when no call is made (an ordinary timer, cleared by
+ * `store.close()`).
  */
 export class GuardedConnection {
   readonly #redis: Connection;
