@@ -1,5 +1,5 @@
 import { type Backoff, defaultBackoff } from '../backoff.ts';
-import { type Clock, startTimer } from '../clock.ts';
+import { type Clock, startTimer, systemClock } from '../clock.ts';
 import { RetryExhaustedError } from '../errors/retry-exhausted-error.ts';
 import { TimeoutError } from '../errors/timeout-error.ts';
 import type { Outcome } from '../outcome.ts';
@@ -12,6 +12,8 @@ import {
   optionsObject,
   positiveInteger,
   ratio,
+  readOptions,
+  rule,
 } from '../validate.ts';
 import { type Attempts, execute, type RunState } from './engine.ts';
 import { NOT_RETRYABLE, type Verdict } from './rules.ts';
@@ -79,79 +81,25 @@ export interface RetryAllResult<T> {
   failed: unknown[];
 }
 
-interface Settings {
-  limit: number;
-  backoff: Backoff;
-  shouldRetry: RetryAsyncOptions['shouldRetry'];
-  signal: AbortSignal | undefined;
-  timeout: number | undefined;
-  onRetry: RetryAsyncOptions['onRetry'];
-  clock: Clock;
-}
+type Settings = RetryAsyncOptions & Required<Pick<RetryAsyncOptions, 'limit' | 'backoff' | 'clock'>>;
 
 const RETRY: Verdict = Object.freeze({ kind: 'retry', reason: 'should-retry' });
 
 function settings(name: string, options: RetryAsyncOptions): Settings {
   optionsObject(`${name}: options`, options);
-  const clock = clockOption(`${name}: clock`, options.clock);
-  const signal = options.signal;
-  if (signal !== undefined && typeof signal?.addEventListener !== 'function') {
-    invalid(`${name}: signal`, 'an AbortSignal', signal);
-  }
-  return {
-    limit: nonNegativeInteger(`${name}: limit`, options.limit ?? 2),
-    backoff: func(`${name}: backoff`, options.backoff) ?? defaultBackoff(() => clock.random()),
-    shouldRetry: func(`${name}: shouldRetry`, options.shouldRetry),
-    signal,
-    timeout: options.timeout === undefined ? undefined : deadline(`${name}: timeout`, options.timeout),
-    onRetry: func(`${name}: onRetry`, options.onRetry),
-    clock,
-  };
-}
-
-function isAbort(error: unknown): boolean {
-  return (error as Error | undefined)?.name === 'AbortError';
-}
-
-/** Settles with the operation, or rejects with the signal's reason as soon as it aborts. */
-function untilAborted<T>(pending: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    if (signal.aborted) onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    pending.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  const s = readOptions<RetryAsyncOptions, Settings>(`${name}: `, options, {
+    clock: [clockOption, systemClock],
+    signal: [
+      rule((signal) => typeof (signal as AbortSignal)?.addEventListener === 'function', 'an AbortSignal'),
+    ],
+    limit: [nonNegativeInteger, 2],
+    backoff: [func],
+    shouldRetry: [func],
+    timeout: [deadline],
+    onRetry: [func],
   });
-}
-
-function asyncAttempts<T>(
-  s: Settings,
-  operation: Operation<T>,
-  signal: AbortSignal,
-): Attempts<T, RunState, RetryAsyncContext> {
-  const context = (call: RunState, outcome: Outcome<T>): RetryAsyncContext => {
-    const ctx: RetryAsyncContext = {
-      attempt: call.attempts,
-      elapsed: s.clock.now() - call.start,
-      error: outcome.threw ? outcome.error : undefined,
-    };
-    if (call.previousDelay !== undefined) ctx.previousDelay = call.previousDelay;
-    return ctx;
-  };
-  return {
-    clock: s.clock,
-    budget: undefined,
-    attempt: (_call, attempt) =>
-      untilAborted(new Promise<T>((resolve) => resolve(operation({ attempt, signal }))), signal),
-    async classify(call, outcome) {
-      if (!outcome.threw) return { kind: 'done' };
-      const fallback = isAbort(outcome.error) ? NOT_RETRYABLE : RETRY;
-      if (!s.shouldRetry) return fallback;
-      const answer = await s.shouldRetry(outcome.error, context(call, outcome));
-      return answer === undefined ? fallback : answer ? RETRY : NOT_RETRYABLE;
-    },
-    context,
-    retrying: (_call, ctx, delay) => s.onRetry?.(ctx, delay),
-  };
+  s.backoff ??= defaultBackoff(() => s.clock.random());
+  return s;
 }
 
 async function run<T>(operation: Operation<T>, s: Settings, attempts?: { count: number }): Promise<T> {
@@ -159,22 +107,53 @@ async function run<T>(operation: Operation<T>, s: Settings, attempts?: { count: 
   if (caller?.aborted) throw caller.reason;
   // One controller per run, linked to the caller's signal by a listener removed when the run settles.
   const controller = new AbortController();
+  const signal = controller.signal;
   const onAbort = () => controller.abort(caller!.reason);
   caller?.addEventListener('abort', onAbort, { once: true });
   const limit = s.timeout;
-  const timer =
-    limit === undefined ? undefined : startTimer(() => controller.abort(new TimeoutError(limit)), limit);
-  const call: RunState = {
+  const timer = limit && startTimer(() => controller.abort(new TimeoutError(limit)), limit);
+  const context = (call: RunState, outcome: Outcome<T>): RetryAsyncContext => {
+    // Only a failed attempt is retried, so `outcome` holds an error.
+    const ctx: RetryAsyncContext = {
+      attempt: call.attempts,
+      elapsed: s.clock.now() - call.start,
+      error: (outcome as { error: unknown }).error,
+    };
+    if (call.previousDelay !== undefined) ctx.previousDelay = call.previousDelay;
+    return ctx;
+  };
+  // The run's state and its kind of attempts in one object: the engine is handed it twice.
+  const call: RunState & Attempts<T, RunState, RetryAsyncContext> = {
     limit: s.limit,
     refusal: 'limit',
     backoff: s.backoff,
-    signal: controller.signal,
+    signal,
     start: s.clock.now(),
     attempts: 0,
     previousDelay: undefined,
+    clock: s.clock,
+    budget: undefined,
+    // Settles with the operation, or rejects with the signal's reason as soon as it aborts.
+    attempt: (_call, attempt) =>
+      new Promise<T>((resolve, reject) => {
+        const onAbort = () => reject(signal.reason);
+        if (signal.aborted) onAbort();
+        signal.addEventListener('abort', onAbort, { once: true });
+        new Promise<T>((settle) => settle(operation({ attempt, signal })))
+          .then(resolve, reject)
+          .finally(() => signal.removeEventListener('abort', onAbort));
+      }),
+    async classify(call, outcome) {
+      if (!outcome.threw) return { kind: 'done' };
+      const fallback = (outcome.error as Error | undefined)?.name === 'AbortError' ? NOT_RETRYABLE : RETRY;
+      const answer = await s.shouldRetry?.(outcome.error, context(call, outcome));
+      return answer === undefined ? fallback : answer ? RETRY : NOT_RETRYABLE;
+    },
+    context,
+    retrying: (_call, ctx, delay) => s.onRetry?.(ctx, delay),
   };
   try {
-    return await execute(asyncAttempts(s, operation, controller.signal), call);
+    return await execute(call, call);
   } finally {
     if (attempts) attempts.count += call.attempts;
     clearTimeout(timer);
@@ -214,26 +193,24 @@ export async function retryAll<T>(
   options: RetryAllOptions = {},
 ): Promise<RetryAllResult<T>> {
   if (!Array.isArray(operations)) invalid('retryAll: operations', 'an array of functions', operations);
-  for (const [i, op] of operations.entries()) func(`retryAll: operations[${i}]`, op, false);
+  operations.forEach((op, i) => func(`retryAll: operations[${i}]`, op, false));
   const s = settings('retryAll', options);
-  const concurrency = positiveInteger('retryAll: concurrency', options.concurrency ?? 8);
-  const minRatio =
-    options.minSuccessRatio === undefined
-      ? undefined
-      : ratio('retryAll: minSuccessRatio', options.minSuccessRatio);
+  const { concurrency, minSuccessRatio: minRatio } = readOptions<
+    Pick<RetryAllOptions, 'concurrency' | 'minSuccessRatio'>,
+    { concurrency: number; minSuccessRatio?: number }
+  >('retryAll: ', options, { concurrency: [positiveInteger, 8], minSuccessRatio: [ratio] });
 
-  const outcomes: Array<{ ok: true; value: T } | { ok: false; error: unknown }> = new Array(
-    operations.length,
-  );
+  // [true, value] or [false, error], in input order.
+  const outcomes: Array<[boolean, unknown]> = [];
   const attempts = { count: 0 };
   let next = 0;
   const worker = async () => {
     while (next < operations.length) {
       const i = next++;
       try {
-        outcomes[i] = { ok: true, value: await run(operations[i]!, s, attempts) };
+        outcomes[i] = [true, await run(operations[i]!, s, attempts)];
       } catch (error) {
-        outcomes[i] = { ok: false, error };
+        outcomes[i] = [false, error];
       }
     }
   };
@@ -242,10 +219,7 @@ export async function retryAll<T>(
 
   const successful: T[] = [];
   const failed: unknown[] = [];
-  for (const o of outcomes) {
-    if (o.ok) successful.push(o.value);
-    else failed.push(o.error);
-  }
+  for (const [ok, result] of outcomes) (ok ? (successful as unknown[]) : failed).push(result);
   if (minRatio !== undefined && operations.length > 0 && successful.length < minRatio * operations.length) {
     const cause = new AggregateError(failed, `${failed.length} of ${operations.length} operations failed`);
     throw new RetryExhaustedError(attempts.count, cause, { successful, failed });
