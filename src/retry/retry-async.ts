@@ -105,13 +105,23 @@ function settings(name: string, options: RetryAsyncOptions): Settings {
 async function run<T>(operation: Operation<T>, s: Settings, attempts?: { count: number }): Promise<T> {
   const caller = s.signal;
   if (caller?.aborted) throw caller.reason;
-  // One controller per run, linked to the caller's signal by a listener removed when the run settles.
+  // One controller per run, linked to the caller's signal by a listener removed when the run settles; an abort
+  // also rejects `aborted`, which each attempt races, so the run ends at once whatever the operation does.
   const controller = new AbortController();
   const signal = controller.signal;
-  const onAbort = () => controller.abort(caller!.reason);
+  let stop!: (reason: unknown) => void;
+  const aborted = new Promise<never>((_, reject) => {
+    stop = reject;
+  });
+  aborted.catch(() => {});
+  const abort = (reason: unknown) => {
+    controller.abort(reason);
+    stop(reason);
+  };
+  const onAbort = () => abort(caller!.reason);
   caller?.addEventListener('abort', onAbort, { once: true });
   const limit = s.timeout;
-  const timer = limit && startTimer(() => controller.abort(new TimeoutError(limit)), limit);
+  const timer = limit && startTimer(() => abort(new TimeoutError(limit)), limit);
   const context = (call: RunState, outcome: Outcome<T>): RetryAsyncContext => {
     // Only a failed attempt is retried, so `outcome` holds an error.
     const ctx: RetryAsyncContext = {
@@ -133,16 +143,8 @@ async function run<T>(operation: Operation<T>, s: Settings, attempts?: { count: 
     previousDelay: undefined,
     clock: s.clock,
     budget: undefined,
-    // Settles with the operation, or rejects with the signal's reason as soon as it aborts.
     attempt: (_call, attempt) =>
-      new Promise<T>((resolve, reject) => {
-        const onAbort = () => reject(signal.reason);
-        if (signal.aborted) onAbort();
-        signal.addEventListener('abort', onAbort, { once: true });
-        new Promise<T>((settle) => settle(operation({ attempt, signal })))
-          .then(resolve, reject)
-          .finally(() => signal.removeEventListener('abort', onAbort));
-      }),
+      Promise.race([aborted, new Promise<T>((settle) => settle(operation({ attempt, signal })))]),
     async classify(call, outcome) {
       if (!outcome.threw) return { kind: 'done' };
       const fallback = (outcome.error as Error | undefined)?.name === 'AbortError' ? NOT_RETRYABLE : RETRY;
