@@ -1,8 +1,8 @@
 import type { CircuitState } from '../events.ts';
 import { invalid } from '../validate.ts';
 import { gateOf } from './admission.ts';
-import type { Circuit } from './circuit.ts';
 import type { CircuitBreaker } from './circuit-breaker.ts';
+import type { Registry } from './registry.ts';
 import { BUCKETS } from './sampling.ts';
 import type { Strategy, StrategySnapshot } from './strategy.ts';
 
@@ -30,11 +30,11 @@ export interface CircuitBreakerSnapshot {
   circuits: CircuitSnapshot[];
 }
 
-/** The breaker's internals, for a breaker built by `circuitBreaker()`. */
-function coreOf(where: string, breaker: CircuitBreaker) {
-  return (
-    gateOf(breaker as object)?.core ?? invalid(where, 'a breaker from circuitBreaker()', breaker as unknown)
-  );
+/** The circuits of a breaker built by `circuitBreaker()`, and the time now by its clock. */
+function coreOf(where: string, breaker: CircuitBreaker): [Registry, number] {
+  const { registry, options } =
+    gateOf(breaker as object)?.core ?? invalid(where, 'a breaker from circuitBreaker()', breaker as unknown);
+  return [registry, options.clock.now()];
 }
 
 /**
@@ -47,52 +47,42 @@ function coreOf(where: string, breaker: CircuitBreaker) {
  * ```
  */
 export function snapshotBreaker(breaker: CircuitBreaker): CircuitBreakerSnapshot {
-  const { registry, options } = coreOf('snapshotBreaker: breaker', breaker);
-  const now = options.clock.now();
+  const [registry, now] = coreOf('snapshotBreaker: breaker', breaker);
   const circuits: CircuitSnapshot[] = [];
   for (const circuit of registry.values()) {
-    const snapshot = circuitSnapshot(circuit, now);
-    if (snapshot) circuits.push(snapshot);
+    const { key, state } = circuit;
+    const strategy = state === 'closed' ? strategySnapshot(circuit.strategy) : undefined;
+    const coolDown = circuit.coolDownUntil > now;
+    // A circuit as good as new is left out.
+    if (state === 'closed' && !strategy && !coolDown) continue;
+    const snapshot: CircuitSnapshot = { key, state };
+    if (state === 'open') snapshot.openUntil = circuit.openUntil;
+    if (state === 'half-open') snapshot.successes = circuit.successes;
+    if (coolDown) snapshot.coolDownUntil = circuit.coolDownUntil;
+    if (strategy) snapshot.strategy = strategy;
+    circuits.push(snapshot);
   }
   return { version: 1, circuits };
 }
 
 /**
  * Takes back what `snapshotBreaker()` returned, possibly in another process; circuits not listed are kept.
- * The snapshot is checked as a whole before any circuit changes: a `TypeError` names the flaw.
+ * The snapshot is checked as a whole before any circuit changes: a `TypeError` names the flaw. Calls in flight
+ * from before are forgotten.
  */
 export function restoreBreaker(breaker: CircuitBreaker, snapshot: CircuitBreakerSnapshot): void {
-  const { registry, options } = coreOf('restoreBreaker: breaker', breaker);
-  const now = options.clock.now();
-  for (const circuit of snapshotCircuits('restoreBreaker: snapshot', snapshot)) {
-    restoreCircuit(registry.get(circuit.key, now), circuit);
+  const [registry, now] = coreOf('restoreBreaker: breaker', breaker);
+  for (const saved of snapshotCircuits('restoreBreaker: snapshot', snapshot)) {
+    const circuit = registry.get(saved.key, now);
+    circuit.state = saved.state;
+    circuit.generation++;
+    circuit.trials = 0;
+    circuit.successes = saved.successes ?? 0;
+    circuit.openUntil = saved.openUntil ?? 0;
+    circuit.coolDownUntil = saved.coolDownUntil ?? 0;
+    circuit.strategy.reset();
+    if (saved.strategy) restoreStrategy(circuit.strategy, saved.strategy);
   }
-}
-
-/** The persisted state, or `undefined` when the circuit is as good as new. */
-function circuitSnapshot(circuit: Circuit, now: number): CircuitSnapshot | undefined {
-  const { state } = circuit;
-  const strategy = state === 'closed' ? strategySnapshot(circuit.strategy) : undefined;
-  const coolDown = circuit.coolDownUntil > now;
-  if (state === 'closed' && !strategy && !coolDown) return undefined;
-  const snapshot: CircuitSnapshot = { key: circuit.key, state };
-  if (state === 'open') snapshot.openUntil = circuit.openUntil;
-  if (state === 'half-open') snapshot.successes = circuit.successes;
-  if (coolDown) snapshot.coolDownUntil = circuit.coolDownUntil;
-  if (strategy) snapshot.strategy = strategy;
-  return snapshot;
-}
-
-/** Takes a snapshot back (fields already checked). Calls in flight from before are forgotten. */
-function restoreCircuit(circuit: Circuit, snapshot: CircuitSnapshot): void {
-  circuit.state = snapshot.state;
-  circuit.generation++;
-  circuit.trials = 0;
-  circuit.successes = snapshot.successes ?? 0;
-  circuit.openUntil = snapshot.openUntil ?? 0;
-  circuit.coolDownUntil = snapshot.coolDownUntil ?? 0;
-  circuit.strategy.reset();
-  if (snapshot.strategy) restoreStrategy(circuit.strategy, snapshot.strategy);
 }
 
 /** What a strategy counted, or `undefined` when there is nothing to remember. Plain JSON, absolute slots. */
@@ -108,14 +98,14 @@ export function strategySnapshot({ state }: Strategy): StrategySnapshot | undefi
 /** Takes back what `strategySnapshot()` returned, possibly in another process; ignores data it does not recognise. */
 export function restoreStrategy({ state }: Strategy, data: StrategySnapshot): void {
   if (!('width' in state)) {
-    if ('consecutive' in data && Number.isInteger(data.consecutive) && data.consecutive >= 0) {
-      state.failures = data.consecutive;
-    }
+    const { consecutive } = data as { consecutive?: number };
+    if (Number.isInteger(consecutive) && consecutive! >= 0) state.failures = consecutive!;
     return;
   }
   // A window of another width cannot be mapped onto this one: start afresh.
-  if (!('width' in data) || data.width !== state.width || !Array.isArray(data.buckets)) return;
-  for (const entry of data.buckets) {
+  const { width, buckets } = data as { width?: number; buckets?: unknown };
+  if (width !== state.width || !Array.isArray(buckets)) return;
+  for (const entry of buckets) {
     if (!Array.isArray(entry) || !entry.every(Number.isFinite)) continue;
     const [slot, ok, bad] = entry;
     const i = ((slot % BUCKETS) + BUCKETS) % BUCKETS;
@@ -127,20 +117,18 @@ export function restoreStrategy({ state }: Strategy, data: StrategySnapshot): vo
 
 const STATES: readonly unknown[] = ['closed', 'open', 'half-open', 'isolated'];
 
-const isTime = (value: unknown) =>
-  value === undefined || (typeof value === 'number' && Number.isFinite(value));
+// Number.isFinite() is false for anything but a number.
+const isTime = (value: unknown) => value === undefined || Number.isFinite(value);
 
 /** Checks a snapshot's shape (it may come from storage) and returns its circuits; throws a `TypeError` naming the flaw. */
 function snapshotCircuits(where: string, snapshot: unknown): CircuitSnapshot[] {
   const s = snapshot as CircuitBreakerSnapshot;
-  if (typeof s !== 'object' || s === null || s.version !== 1 || !Array.isArray(s.circuits)) {
+  if (s?.version !== 1 || !Array.isArray(s.circuits)) {
     invalid(where, 'a snapshot from snapshotBreaker() ({ version: 1, circuits: [...] })', snapshot);
   }
   s.circuits.forEach((c, i) => {
     const ok =
-      typeof c === 'object' &&
-      c !== null &&
-      typeof c.key === 'string' &&
+      typeof c?.key === 'string' &&
       STATES.includes(c.state) &&
       isTime(c.openUntil) &&
       isTime(c.coolDownUntil) &&
