@@ -63,12 +63,6 @@ const BASE = [duration, 300] as const;
 const RANDOM = [func, () => Math.random()] as const;
 const JITTER = oneOf(['none', 'full', 'equal'], "'none', 'full' or 'equal'");
 
-/** Validates a backoff's options against its specs; errors are named after the backoff. */
-function read<T extends object>(name: string, options: T | undefined, specs: OptionSpecs<T>): Required<T> {
-  optionsObject(`${name}: options`, options);
-  return readOptions(`${name}: `, options, specs);
-}
-
 /** How a delay is jittered: `random` draws from [0, 1). */
 type Spread = (delay: number, random: () => number) => number;
 export const noJitter: Spread = (delay) => delay;
@@ -76,6 +70,25 @@ const fullJitter: Spread = (delay, random) => delay * random();
 // min(): floating-point rounding must never push an equal-jittered delay past the delay itself.
 const equalJitter: Spread = (delay, random) => Math.min(delay, delay / 2 + (delay / 2) * random());
 const SPREADS: Record<Jitter, Spread> = { none: noJitter, full: fullJitter, equal: equalJitter };
+
+type Read<T> = Required<T> & CommonOptions;
+
+/**
+ * A backoff named `name`: its options checked against `specs` (errors named after it), then each delay is
+ * `delayOf(options, attempt, context)`, at most `cap` (when it has one), jittered (when it may be).
+ */
+function backoff<T extends object>(
+  name: string,
+  options: T | undefined,
+  specs: OptionSpecs<T>,
+  delayOf: (o: Read<T>, attempt: number, context?: BackoffContext) => number,
+): Backoff {
+  optionsObject(`${name}: options`, options);
+  const o = readOptions<T, Read<T>>(`${name}: `, options, specs);
+  const spread = SPREADS[o.jitter ?? 'none'];
+  return (attempt, context) =>
+    clampDelay(spread(Math.min(o.cap ?? Infinity, delayOf(o, attempt, context)), o.random!));
+}
 
 /**
  * Capped exponential backoff, `min(cap, base · factor^(attempt−1))`, jittered (full jitter by default).
@@ -86,32 +99,28 @@ const SPREADS: Record<Jitter, Spread> = { none: noJitter, full: fullJitter, equa
  * ```
  */
 export function exponentialBackoff(options?: ExponentialBackoffOptions): Backoff {
-  const { cap, jitter, random, base, factor } = read('exponentialBackoff', options, {
-    cap: CAP,
-    jitter: [JITTER, 'full'],
-    random: RANDOM,
-    base: BASE,
-    factor: [rule((f) => typeof f === 'number' && f >= 1 && f < Infinity, 'a finite number ≥ 1'), 2],
-  });
-  return exponential(cap, base, factor, SPREADS[jitter], random);
-}
-
-function exponential(
-  cap: number,
-  base: number,
-  factor: number,
-  spread: Spread,
-  random: () => number,
-): Backoff {
-  return (attempt) => clampDelay(spread(Math.min(cap, base * factor ** (attempt - 1)), random));
+  return backoff(
+    'exponentialBackoff',
+    options,
+    {
+      cap: CAP,
+      jitter: [JITTER, 'full'],
+      random: RANDOM,
+      base: BASE,
+      factor: [rule((f) => typeof f === 'number' && f >= 1 && f < Infinity, 'a finite number ≥ 1'), 2],
+    },
+    (o, attempt) => o.base * o.factor ** (attempt - 1),
+  );
 }
 
 /**
  * `exponentialBackoff()` with its defaults and jitter `'full'` or `'none'`, for the stages that fall back to it:
  * built without reading options, so a bundle that never calls `exponentialBackoff()` leaves its checks out.
  */
-export const defaultBackoff = (random: () => number, spread: Spread = fullJitter): Backoff =>
-  exponential(CAP[1], BASE[1], 2, spread, random);
+export const defaultBackoff =
+  (random: () => number, spread: Spread = fullJitter): Backoff =>
+  (attempt) =>
+    clampDelay(spread(Math.min(CAP[1], BASE[1] * 2 ** (attempt - 1)), random));
 
 /**
  * Linear backoff, `min(cap, base + step · (attempt−1))`, jittered (full jitter by default).
@@ -121,22 +130,12 @@ export const defaultBackoff = (random: () => number, spread: Spread = fullJitter
  * ```
  */
 export function linearBackoff(options?: LinearBackoffOptions): Backoff {
-  const {
-    cap,
-    jitter,
-    random,
-    base,
-    step = base,
-  } = read('linearBackoff', options, {
-    cap: CAP,
-    jitter: [JITTER, 'full'],
-    random: RANDOM,
-    base: BASE,
-    step: [duration],
-  });
-  return function linear(attempt) {
-    return clampDelay(SPREADS[jitter](Math.min(cap, base + step * (attempt - 1)), random));
-  };
+  return backoff(
+    'linearBackoff',
+    options,
+    { cap: CAP, jitter: [JITTER, 'full'], random: RANDOM, base: BASE, step: [duration] },
+    (o, attempt) => o.base + (o.step ?? o.base) * (attempt - 1),
+  );
 }
 
 /**
@@ -147,14 +146,12 @@ export function linearBackoff(options?: LinearBackoffOptions): Backoff {
  * ```
  */
 export function constantBackoff(options?: ConstantBackoffOptions): Backoff {
-  const { jitter, random, delay } = read('constantBackoff', options, {
-    jitter: [JITTER, 'none'],
-    random: RANDOM,
-    delay: [duration, 1_000],
-  });
-  return function constant() {
-    return clampDelay(SPREADS[jitter](delay, random));
-  };
+  return backoff(
+    'constantBackoff',
+    options,
+    { jitter: [JITTER, 'none'], random: RANDOM, delay: [duration, 1_000] },
+    (o) => o.delay,
+  );
 }
 
 /**
@@ -166,13 +163,11 @@ export function constantBackoff(options?: ConstantBackoffOptions): Backoff {
  * ```
  */
 export function decorrelatedJitterBackoff(options?: DecorrelatedJitterBackoffOptions): Backoff {
-  const { cap, random, base } = read('decorrelatedJitterBackoff', options, {
-    cap: CAP,
-    random: RANDOM,
-    base: BASE,
-  });
-  return function decorrelated(_attempt, context) {
-    const previous = Math.max(base, context?.previousDelay ?? base);
-    return clampDelay(Math.min(cap, base + (previous * 3 - base) * random()));
-  };
+  return backoff(
+    'decorrelatedJitterBackoff',
+    options,
+    { cap: CAP, random: RANDOM, base: BASE },
+    ({ base, random }, _attempt, context) =>
+      base + (Math.max(base, context?.previousDelay ?? base) * 3 - base) * random(),
+  );
 }
