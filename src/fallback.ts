@@ -1,5 +1,4 @@
-import type { ResilienceEventListener } from './events.ts';
-import { redactUrl } from './events.ts';
+import { type ResilienceEventListener, redactUrl } from './events.ts';
 import { requestMethod, requestSignal, requestUrl } from './request-info.ts';
 import type { Middleware } from './types.ts';
 import { func, optionsObject } from './validate.ts';
@@ -54,33 +53,26 @@ export function fallback(
 
   return (next) =>
     async function fallbackFetch(input, init) {
-      let response: Response;
+      const context: FallbackContext = { input, init };
       try {
-        response = await next(input, init);
+        context.response = await next(input, init);
       } catch (error) {
         if (requestSignal(input, init)?.aborted) throw error;
-        report(onEvent, input, init, error, undefined);
-        return handler({ error, input, init });
+        context.error = error;
       }
-      if (!when(response)) return response;
-      report(onEvent, input, init, undefined, response);
-      const substitute = await handler({ response, input, init });
-      if (substitute !== response) response.body?.cancel().catch(() => {});
+      const { response } = context;
+      const answered = 'response' in context;
+      if (answered && !when(response!)) return response!;
+      onEvent?.({
+        type: 'fallback',
+        url: redactUrl(requestUrl(input)),
+        method: requestMethod(input, init),
+        ...(answered
+          ? { status: response!.status }
+          : { error: (context.error as Error | undefined)?.name ?? 'Error' }),
+      });
+      const substitute = await handler(context);
+      if (substitute !== response) response?.body?.cancel().catch(() => {});
       return substitute;
     };
-}
-
-function report(
-  onEvent: ResilienceEventListener | undefined,
-  input: string | URL | Request,
-  init: RequestInit | undefined,
-  error: unknown,
-  response: Response | undefined,
-): void {
-  onEvent?.({
-    type: 'fallback',
-    url: redactUrl(requestUrl(input)),
-    method: requestMethod(input, init),
-    ...(response ? { status: response.status } : { error: (error as Error | undefined)?.name ?? 'Error' }),
-  });
 }

@@ -89,7 +89,8 @@ export function createMetrics(): Metrics {
       else if (event.type === 'circuit-state' && event.to === 'open') counts.circuitOpens++;
     },
     snapshot() {
-      return { ...counts, averageDelay: counts.retries === 0 ? 0 : delayTotal / counts.retries };
+      // 0 / 0 (no retry yet) is NaN, reported as 0.
+      return { ...counts, averageDelay: delayTotal / counts.retries || 0 };
     },
     reset,
   };
