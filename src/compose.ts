@@ -1,4 +1,5 @@
 import type { FetchLike, Middleware } from './types.ts';
+import { func } from './validate.ts';
 
 /**
  * Chains middleware into one: `compose(a, b)(transport)` is `a(b(transport))`, so the first is outermost.
@@ -11,15 +12,9 @@ import type { FetchLike, Middleware } from './types.ts';
  * ```
  */
 export function compose(...middleware: Middleware[]): Middleware {
-  middleware.forEach((m, i) => {
-    if (typeof m !== 'function') {
-      throw new TypeError(`compose: middleware at position ${i} must be a function, got ${typeof m}`);
-    }
-  });
+  middleware.forEach((m, i) => func(`compose: middleware at position ${i}`, m, false));
   return function composed(next: FetchLike): FetchLike {
-    if (typeof next !== 'function') {
-      throw new TypeError(`compose: the transport must be a function, got ${typeof next}`);
-    }
+    func('compose: the transport', next, false);
     return middleware.reduceRight<FetchLike>((inner, m) => m(inner), next);
   };
 }

@@ -51,7 +51,7 @@ describe('compose', () => {
 
   it('rejects a non-function with a TypeError naming its position', () => {
     expect(() => compose(tag('a', []), 42 as unknown as Middleware)).toThrow(
-      new TypeError('compose: middleware at position 1 must be a function, got number'),
+      new TypeError('compose: middleware at position 1 must be a function, got 42'),
     );
     expect(() => compose()(undefined as never)).toThrow(TypeError);
   });
