@@ -1,6 +1,6 @@
 import { type ResilientFetchOptions, resilientFetch } from './resilient-fetch.ts';
 import type { FetchLike } from './types.ts';
-import { invalid, optionsObject } from './validate.ts';
+import { func, invalid, optionsObject } from './validate.ts';
 
 /**
  * Replaces `globalThis.fetch` with `resilientFetch(options)` around the fetch that was there, and returns a
@@ -30,7 +30,7 @@ export function installGlobal(options: Omit<ResilientFetchOptions, 'fetch'> = {}
     );
   }
   const original = globalThis.fetch;
-  if (typeof original !== 'function') invalid('installGlobal: globalThis.fetch', 'a function', original);
+  func('installGlobal: globalThis.fetch', original, false);
   const resilient = resilientFetch({ ...options, fetch: original });
   let active = true;
   const installed: FetchLike = function fetch(input, init) {
