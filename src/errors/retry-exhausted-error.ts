@@ -23,8 +23,8 @@ export class RetryExhaustedError extends Error {
 
   constructor(attempts: number, cause: unknown, details?: RetryExhaustedDetails) {
     super(`Gave up after ${attempts} attempts`, { cause });
-    this.attempts = attempts;
-    if (details) Object.assign(this, details);
+    // Object.assign() skips an undefined source.
+    Object.assign(this, { attempts }, details);
   }
 }
 
