@@ -81,9 +81,13 @@ export interface RetryAllResult<T> {
   failed: unknown[];
 }
 
-type Settings = RetryAsyncOptions & Required<Pick<RetryAsyncOptions, 'limit' | 'backoff' | 'clock'>>;
+type Settings = RetryAsyncOptions &
+  Required<Pick<RetryAsyncOptions, 'limit' | 'backoff' | 'clock'>> & {
+    /** Attempts made by all runs on these settings (those of one `retryAll()`). */
+    made: number;
+  };
 
-const RETRY: Verdict = Object.freeze({ kind: 'retry', reason: 'should-retry' });
+const RETRY: Verdict = { kind: 'retry', reason: 'should-retry' };
 
 function settings(name: string, options: RetryAsyncOptions): Settings {
   optionsObject(`${name}: options`, options);
@@ -99,10 +103,11 @@ function settings(name: string, options: RetryAsyncOptions): Settings {
     onRetry: [func],
   });
   s.backoff ??= defaultBackoff(() => s.clock.random());
+  s.made = 0;
   return s;
 }
 
-async function run<T>(operation: Operation<T>, s: Settings, attempts?: { count: number }): Promise<T> {
+async function run<T>(operation: Operation<T>, s: Settings): Promise<T> {
   const caller = s.signal;
   if (caller?.aborted) throw caller.reason;
   // One controller per run, linked to the caller's signal by a listener removed when the run settles; an abort
@@ -157,7 +162,7 @@ async function run<T>(operation: Operation<T>, s: Settings, attempts?: { count: 
   try {
     return await execute(call, call);
   } finally {
-    if (attempts) attempts.count += call.attempts;
+    s.made += call.attempts;
     clearTimeout(timer);
     caller?.removeEventListener('abort', onAbort);
   }
@@ -197,20 +202,20 @@ export async function retryAll<T>(
   if (!Array.isArray(operations)) invalid('retryAll: operations', 'an array of functions', operations);
   operations.forEach((op, i) => func(`retryAll: operations[${i}]`, op, false));
   const s = settings('retryAll', options);
+  // No minSuccessRatio reads as 0, which never rejects.
   const { concurrency, minSuccessRatio: minRatio } = readOptions<
     Pick<RetryAllOptions, 'concurrency' | 'minSuccessRatio'>,
-    { concurrency: number; minSuccessRatio?: number }
-  >('retryAll: ', options, { concurrency: [positiveInteger, 8], minSuccessRatio: [ratio] });
+    { concurrency: number; minSuccessRatio: number }
+  >('retryAll: ', options, { concurrency: [positiveInteger, 8], minSuccessRatio: [ratio, 0] });
 
   // [true, value] or [false, error], in input order.
   const outcomes: Array<[boolean, unknown]> = [];
-  const attempts = { count: 0 };
   let next = 0;
   const worker = async () => {
     while (next < operations.length) {
       const i = next++;
       try {
-        outcomes[i] = [true, await run(operations[i]!, s, attempts)];
+        outcomes[i] = [true, await run(operations[i]!, s)];
       } catch (error) {
         outcomes[i] = [false, error];
       }
@@ -222,9 +227,9 @@ export async function retryAll<T>(
   const successful: T[] = [];
   const failed: unknown[] = [];
   for (const [ok, result] of outcomes) (ok ? (successful as unknown[]) : failed).push(result);
-  if (minRatio !== undefined && operations.length > 0 && successful.length < minRatio * operations.length) {
+  if (successful.length < minRatio * operations.length) {
     const cause = new AggregateError(failed, `${failed.length} of ${operations.length} operations failed`);
-    throw new RetryExhaustedError(attempts.count, cause, { successful, failed });
+    throw new RetryExhaustedError(s.made, cause, { successful, failed });
   }
   return { successful, failed };
 }
