@@ -36,11 +36,16 @@ export interface Metrics {
   reset(): void;
 }
 
+/** The counter each event feeds, in the snapshot's order. */
 const COUNTED = {
   request: 'requests',
   attempt: 'attempts',
   retry: 'retries',
+  // Only a success after a retry counts.
+  success: 'successesAfterRetry',
   'give-up': 'giveUps',
+  // Only a change into open counts.
+  'circuit-state': 'circuitOpens',
   'circuit-rejected': 'circuitRejections',
   timeout: 'timeouts',
   'budget-exhausted': 'budgetExhausted',
@@ -65,28 +70,23 @@ export function createMetrics(): Metrics {
   let counts: Record<Counter, number>;
   let delayTotal: number;
   const reset = () => {
-    counts = {
-      requests: 0,
-      attempts: 0,
-      retries: 0,
-      successesAfterRetry: 0,
-      giveUps: 0,
-      circuitOpens: 0,
-      circuitRejections: 0,
-      timeouts: 0,
-      budgetExhausted: 0,
-      fallbacks: 0,
-    };
+    counts = {} as Record<Counter, number>;
+    for (const counter of Object.values(COUNTED)) counts[counter] = 0;
     delayTotal = 0;
   };
   reset();
   return {
     onEvent(event) {
       const counter = COUNTED[event.type as keyof typeof COUNTED];
-      if (counter) counts[counter]++;
       if (event.type === 'retry') delayTotal += event.delay;
-      else if (event.type === 'success' && event.attempts > 1) counts.successesAfterRetry++;
-      else if (event.type === 'circuit-state' && event.to === 'open') counts.circuitOpens++;
+      if (
+        counter &&
+        (event.type === 'success'
+          ? event.attempts > 1
+          : event.type !== 'circuit-state' || event.to === 'open')
+      ) {
+        counts[counter]++;
+      }
     },
     snapshot() {
       // 0 / 0 (no retry yet) is NaN, reported as 0.
