@@ -124,7 +124,7 @@ async function run<T>(operation: Operation<T>, s: Settings): Promise<T> {
     stop(reason);
   };
   const onAbort = () => abort(caller!.reason);
-  caller?.addEventListener('abort', onAbort, { once: true });
+  caller?.addEventListener('abort', onAbort);
   const limit = s.timeout;
   const timer = limit && startTimer(() => abort(new TimeoutError(limit)), limit);
   const context = (call: RunState, outcome: Outcome<T>): RetryAsyncContext => {
