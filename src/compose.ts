@@ -12,7 +12,9 @@ import { func } from './validate.ts';
  * ```
  */
 export function compose(...middleware: Middleware[]): Middleware {
-  middleware.forEach((m, i) => func(`compose: middleware at position ${i}`, m, false));
+  middleware.forEach((m, i) => {
+    func(`compose: middleware at position ${i}`, m, false);
+  });
   return function composed(next: FetchLike): FetchLike {
     func('compose: the transport', next, false);
     return middleware.reduceRight<FetchLike>((inner, m) => m(inner), next);

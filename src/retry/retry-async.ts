@@ -200,7 +200,9 @@ export async function retryAll<T>(
   options: RetryAllOptions = {},
 ): Promise<RetryAllResult<T>> {
   if (!Array.isArray(operations)) invalid('retryAll: operations', 'an array of functions', operations);
-  operations.forEach((op, i) => func(`retryAll: operations[${i}]`, op, false));
+  operations.forEach((op, i) => {
+    func(`retryAll: operations[${i}]`, op, false);
+  });
   const s = settings('retryAll', options);
   // No minSuccessRatio reads as 0, which never rejects.
   const { concurrency, minSuccessRatio: minRatio } = readOptions<
