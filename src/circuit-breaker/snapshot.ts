@@ -87,12 +87,12 @@ export function restoreBreaker(breaker: CircuitBreaker, snapshot: CircuitBreaker
 
 /** What a strategy counted, or `undefined` when there is nothing to remember. Plain JSON, absolute slots. */
 export function strategySnapshot({ state }: Strategy): StrategySnapshot | undefined {
-  if (!('width' in state)) return state.failures === 0 ? undefined : { consecutive: state.failures };
+  if (!('width' in state)) return state.failures ? { consecutive: state.failures } : undefined;
   const buckets: Array<[number, number, number]> = [];
   state.slots.forEach((slot, i) => {
     if (Number.isFinite(slot)) buckets.push([slot, state.successes[i]!, state.failures[i]!]);
   });
-  return buckets.length === 0 ? undefined : { width: state.width, buckets };
+  return buckets.length ? { width: state.width, buckets } : undefined;
 }
 
 /** Takes back what `strategySnapshot()` returned, possibly in another process; ignores data it does not recognise. */
