@@ -148,8 +148,8 @@ async function run<T>(operation: Operation<T>, s: Settings): Promise<T> {
     previousDelay: undefined,
     clock: s.clock,
     budget: undefined,
-    attempt: (_call, attempt) =>
-      Promise.race([aborted, new Promise<T>((settle) => settle(operation({ attempt, signal })))]),
+    // The async wrapper makes a synchronous throw a failed attempt.
+    attempt: (_call, attempt) => Promise.race([aborted, (async () => operation({ attempt, signal }))()]),
     async classify(call, outcome) {
       if (!outcome.threw) return { kind: 'done' };
       const fallback = (outcome.error as Error | undefined)?.name === 'AbortError' ? NOT_RETRYABLE : RETRY;
