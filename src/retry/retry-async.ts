@@ -137,16 +137,15 @@ async function run<T>(operation: Operation<T>, s: Settings): Promise<T> {
     if (call.previousDelay !== undefined) ctx.previousDelay = call.previousDelay;
     return ctx;
   };
-  // The run's state and its kind of attempts in one object: the engine is handed it twice.
+  // The run's state and its kind of attempts in one object, which the engine is handed twice; `limit`,
+  // `backoff` and `clock` come with the settings.
   const call: RunState & Attempts<T, RunState, RetryAsyncContext> = {
-    limit: s.limit,
+    ...s,
     refusal: 'limit',
-    backoff: s.backoff,
     signal,
     start: s.clock.now(),
     attempts: 0,
     previousDelay: undefined,
-    clock: s.clock,
     budget: undefined,
     // The async wrapper makes a synchronous throw a failed attempt.
     attempt: (_call, attempt) => Promise.race([aborted, (async () => operation({ attempt, signal }))()]),
