@@ -151,9 +151,11 @@ async function run<T>(operation: Operation<T>, s: Settings): Promise<T> {
     attempt: (_call, attempt) => Promise.race([aborted, (async () => operation({ attempt, signal }))()]),
     async classify(call, outcome) {
       if (!outcome.threw) return { kind: 'done' };
-      const fallback = (outcome.error as Error | undefined)?.name === 'AbortError' ? NOT_RETRYABLE : RETRY;
       const answer = await s.shouldRetry?.(outcome.error, context(call, outcome));
-      return answer === undefined ? fallback : answer ? RETRY : NOT_RETRYABLE;
+      // No answer: every error but an abort is retried.
+      return (answer === undefined ? (outcome.error as Error | undefined)?.name !== 'AbortError' : answer)
+        ? RETRY
+        : NOT_RETRYABLE;
     },
     context,
     retrying: (_call, ctx, delay) => s.onRetry?.(ctx, delay),
