@@ -50,7 +50,7 @@ export const entries: SizeEntry[] = [
     label: 'resilient-fetch core (src/index.ts without rateLimit, hedge)',
     entry: 'src/index.ts',
     without: ['rateLimit', 'hedge'],
-    budget: 12.91 * KB,
+    budget: 12.89 * KB,
     goal: 8.192 * KB,
   },
   // Everything: the traffic-shaping stages and the Redis store too.
