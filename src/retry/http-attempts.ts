@@ -1,7 +1,13 @@
 import type { AdmissionProbe } from '../admission-probe.ts';
 import type { Clock } from '../clock.ts';
 import { isCircuitOpenError } from '../errors/circuit-open-error.ts';
-import { type GiveUpEvent, type ResilienceEventListener, type RetryEvent, redactUrl } from '../events.ts';
+import {
+  type GiveUpEvent,
+  type ResilienceEventListener,
+  type RetryEvent,
+  redactUrl,
+  type SuccessEvent,
+} from '../events.ts';
 import type { Outcome } from '../outcome.ts';
 import { requestUrl } from '../request-info.ts';
 import { isResponse, notAResponse } from '../response-check.ts';
@@ -18,15 +24,12 @@ import {
   type Verdict,
 } from './rules.ts';
 
-/** One fetch call through the retry stage. */
-export interface HttpCall extends RunState {
+/** One fetch call through the retry stage; it is also what the retry rules read of its request. */
+export interface HttpCall extends RunState, Attempt {
   input: string | URL | Request;
   /** The init passed downstream: the caller's, marked so that a retry stage below does not retry too. */
   init: RequestInit;
   options: NormalisedRetryOptions;
-  method: string;
-  /** What the retry rules read of the request. */
-  request: Attempt;
   /** Send a `clone()` of the `Request` input on every attempt a retry may follow. */
   clone: boolean;
   /** The redacted URL, computed once when an event needs it. */
@@ -102,18 +105,18 @@ export function httpAttempts(
       let verdict: Verdict;
       if (outcome.threw) {
         if (call.fatal !== undefined && outcome.error === call.fatal) return NOT_RETRYABLE;
-        verdict = errorVerdict(options, call.request, outcome.error);
+        verdict = errorVerdict(options, call, outcome.error);
       } else {
         const response = outcome.value;
         if (!isResponse(response)) {
           throw notAResponse('retry', response);
         }
-        verdict = responseVerdict(options, call.request, response, final, now);
+        verdict = responseVerdict(options, call, response, final, now);
       }
       call.context = undefined;
       if (!options.shouldRetry) return verdict;
       call.context = buildContext(call, clock, outcome, verdict);
-      return overrideVerdict(options, call.request, call.context, verdict, final, now);
+      return overrideVerdict(options, call, call.context, verdict, final, now);
     },
 
     context(call, outcome, verdict) {
@@ -140,22 +143,19 @@ export function httpAttempts(
 
     end(call, outcome, giveUp) {
       if (!onEvent) return;
-      const common = { url: eventUrl(call), method: call.method, elapsed: clock.now() - call.start };
-      const response = outcome.threw ? undefined : outcome.value;
-      const status = isResponse(response) ? response.status : undefined;
-      if (giveUp === undefined) {
-        onEvent({ type: 'success', attempts: call.attempts, status: status ?? 0, ...common });
-        return;
-      }
-      const event: GiveUpEvent = {
-        type: 'give-up',
+      // One object for both events: a success carries a status and no reason, a give-up a reason.
+      const event = {
+        type: giveUp === undefined ? 'success' : 'give-up',
         attempts: call.attempts,
-        reason: giveUp,
-        ...common,
-      };
-      if (status !== undefined) event.status = status;
+        url: eventUrl(call),
+        method: call.method,
+        elapsed: clock.now() - call.start,
+      } as Omit<GiveUpEvent, 'type'> & { type: 'success' | 'give-up' };
+      if (giveUp !== undefined) event.reason = giveUp;
+      // An outcome the call ends with is an error or a response: the rules have checked it is one.
       if (outcome.threw) event.error = errorName(outcome.error);
-      onEvent(event);
+      else event.status = outcome.value.status;
+      onEvent(event as SuccessEvent | GiveUpEvent);
     },
 
     budgetExhausted(call) {

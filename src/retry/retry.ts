@@ -91,7 +91,7 @@ export function retry(options: RetryOptions = {}): Middleware {
         init: { ...init, [RETRYING]: true, [PROBE]: probe },
         options: resolved,
         method,
-        request: { method, keyed },
+        keyed,
         clone: replay === 'clone',
         url: undefined,
         fatal: undefined,
