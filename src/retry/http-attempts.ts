@@ -1,6 +1,5 @@
 import type { AdmissionProbe } from '../admission-probe.ts';
 import type { Clock } from '../clock.ts';
-import { isCircuitOpenError } from '../errors/circuit-open-error.ts';
 import {
   type GiveUpEvent,
   type ResilienceEventListener,
@@ -18,6 +17,7 @@ import type { NormalisedRetryOptions, RetryContext } from './options.ts';
 import {
   type Attempt,
   errorVerdict,
+  isCircuitRefusal,
   NOT_RETRYABLE,
   overrideVerdict,
   responseVerdict,
@@ -169,7 +169,7 @@ export function httpAttempts(
         : undefined;
     },
 
-    refused: (outcome) => outcome.threw && isCircuitOpenError(outcome.error),
+    refused: (outcome) => outcome.threw && isCircuitRefusal(outcome.error),
 
     discard(response) {
       // undici keeps the connection busy until the body is consumed or cancelled.

@@ -1,4 +1,4 @@
-import { isCircuitOpenError } from '../errors/circuit-open-error.ts';
+import { hasName } from '../errors/has-name.ts';
 import type { GiveUpReason, RetryReason } from '../events.ts';
 import { serverRequestedWait } from '../headers/server-wait.ts';
 import { isBrokenTransport, transportFailure } from '../response-check.ts';
@@ -140,9 +140,17 @@ function notSent(error: unknown): boolean {
   );
 }
 
+/**
+ * A circuit breaker's refusal (a `CircuitOpenError`, of this copy of the package or another), told by its name
+ * and field as `isCircuitOpenError()` tells one, without carrying the class into a bundle that has no breaker.
+ */
+export function isCircuitRefusal(error: unknown): boolean {
+  return hasName(error, 'CircuitOpenError', 'retryAfter');
+}
+
 /** The verdict for an error of an attempt (rules 4 and 5). */
 export function errorVerdict(options: NormalisedRetryOptions, attempt: Attempt, error: unknown): Verdict {
-  if (isCircuitOpenError(error) || isBrokenTransport(error)) return NOT_RETRYABLE;
+  if (isCircuitRefusal(error) || isBrokenTransport(error)) return NOT_RETRYABLE;
   const failure = transportFailure(error);
   if (failure === undefined) return NOT_RETRYABLE;
   if (!idempotent(options, attempt) && !(failure === 'network-error' && notSent(error))) return NOT_RETRYABLE;
