@@ -9,11 +9,12 @@ const MAX_LENGTH = 64;
 
 const MONTHS = 'JanFebMarAprMayJunJulAugSepOctNovDec';
 
-// RFC 9110 §5.6.7: the three forms a recipient must accept, IMF-fixdate, RFC 850 and asctime, in one pattern:
-// day, month, year, time in the first two, month, day, time, year in asctime. The month is any capitalised
-// three letters (looked up in MONTHS); a leap second (60) is allowed by the grammar.
+// RFC 9110 §5.6.7: the three forms a recipient must accept, IMF-fixdate, RFC 850 and asctime, in one pattern
+// that captures day, month, year, hour, minute and second in that order in each (asctime writes month, day,
+// time, year: its day and year are captured by lookaheads). The month is any capitalised three letters
+// (looked up in MONTHS); a leap second (60) is allowed by the grammar.
 const HTTP_DATE =
-  /^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d\d) ([A-Z][a-z]{2}) (\d{4}) ([01]\d|2[0-3]):([0-5]\d):([0-5]\d|60) GMT|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, (\d\d)-([A-Z][a-z]{2})-(\d\d) ([01]\d|2[0-3]):([0-5]\d):([0-5]\d|60) GMT|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) ([A-Z][a-z]{2}) ( \d|\d\d) ([01]\d|2[0-3]):([0-5]\d):([0-5]\d|60) (\d{4}))$/;
+  /^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d\d) ([A-Z][a-z]{2}) (\d{4}) ([01]\d|2[0-3]):([0-5]\d):([0-5]\d|60) GMT|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, (\d\d)-([A-Z][a-z]{2})-(\d\d) ([01]\d|2[0-3]):([0-5]\d):([0-5]\d|60) GMT|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?=... ( \d|\d\d))([A-Z][a-z]{2}) ..(?=.{10}(\d{4})) ([01]\d|2[0-3]):([0-5]\d):([0-5]\d|60) \d{4})$/;
 
 /**
  * Milliseconds to wait, from a Retry-After value: delay-seconds or an HTTP-date (IMF-fixdate, RFC 850 or
@@ -42,9 +43,8 @@ export function parseRetryAfter(
 function parseHttpDate(value: string, now: number): number | undefined {
   const m = HTTP_DATE.exec(value);
   if (!m) return undefined;
-  // The six fields of the form that matched, asctime's put in the others' order.
-  const f = m.slice(1).filter((field) => field !== undefined);
-  const [day, month, year, h, mi, s] = m[13] ? [f[1], f[0], f[5], f[2], f[3], f[4]] : f;
+  // The six fields of the form that matched.
+  const [day, month, year, h, mi, s] = m.slice(1).filter((field) => field !== undefined);
   let y = +year!;
   // RFC 9110 §5.6.7: a two-digit year that would lie more than 50 years in the future is the most recent past
   // year with those last two digits.
