@@ -23,9 +23,14 @@ export function requestSignal(input: string | URL | Request, init?: RequestInit)
   return init?.signal ?? (isRequest(input) ? input.signal : undefined);
 }
 
+/** The headers the request sends: `init.headers` when given, else a `Request` input's own. */
+export function requestHeaders(input: string | URL | Request, init?: RequestInit): HeadersInit | undefined {
+  return init?.headers ?? (isRequest(input) ? input.headers : undefined);
+}
+
 /** The request headers' value for `name`, from `init.headers` when given, else from a `Request` input. */
 export function requestHeader(input: string | URL | Request, init: RequestInit | undefined, name: string) {
-  const headers = init?.headers ?? (isRequest(input) ? input.headers : undefined);
+  const headers = requestHeaders(input, init);
   if (!headers) return null;
   if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name);
   const wanted = name.toLowerCase();

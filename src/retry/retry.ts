@@ -1,7 +1,7 @@
 import { type AdmissionProbe, PROBE } from '../admission-probe.ts';
 import { defaultBackoff as fullJitter } from '../backoff.ts';
 import type { GiveUpReason } from '../events.ts';
-import { isRequest, requestHeader, requestMethod, requestSignal } from '../request-info.ts';
+import { requestHeader, requestHeaders, requestMethod, requestSignal } from '../request-info.ts';
 import { mergedOver, perRequest } from '../request-options.ts';
 import type { FetchLike, Middleware } from '../types.ts';
 import { clockOption, func, optionsObject } from '../validate.ts';
@@ -68,7 +68,10 @@ export function retry(options: RetryOptions = {}): Middleware {
       // RFC 9110 §9.2.2: a non-idempotent request is sent again blindly only with an Idempotency-Key; without
       // one the rules retry it only where the failure shows the server did not process it (rules.ts).
       if (limit > 0 && !keyed && resolved.idempotencyKey && !resolved.methods.has(method)) {
-        init = withHeader(input, init, 'idempotency-key', resolved.idempotencyKey());
+        // A copy of the headers it would send (init's, else the `Request` input's), with the key.
+        const headers = new Headers(requestHeaders(input, init));
+        headers.set('idempotency-key', resolved.idempotencyKey());
+        init = { ...init, headers };
         keyed = true;
       }
       const replay = limit > 0 ? replayOf(input, init) : 'none';
@@ -102,16 +105,4 @@ export function retry(options: RetryOptions = {}): Middleware {
       return execute(attempts, call);
     };
   };
-}
-
-/** The init with one header set, copying the headers it would send (init's, else the `Request` input's). */
-function withHeader(
-  input: string | URL | Request,
-  init: RequestInit | undefined,
-  name: string,
-  value: string,
-): RequestInit {
-  const headers = new Headers(init?.headers ?? (isRequest(input) ? input.headers : undefined));
-  headers.set(name, value);
-  return { ...init, headers };
 }
