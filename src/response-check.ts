@@ -19,14 +19,22 @@ export function isResponse(value: unknown): value is Response {
   );
 }
 
-/** The error for a transport that resolved to `value` instead of a `Response`. */
-export function notAResponse(stage: string, value: unknown): TypeError {
-  const error = new TypeError(`${stage}: the transport resolved to ${show(value)}, not a Response`);
-  Object.defineProperty(error, BROKEN_TRANSPORT, { value: true });
+/**
+ * Marks `error` (when an object) as a broken call no retry can fix, such as a transport that broke the fetch
+ * contract; returns it.
+ */
+export function markBroken<E>(error: E): E {
+  if (typeof error === 'object' && error !== null)
+    Reflect.defineProperty(error, BROKEN_TRANSPORT, { value: true });
   return error;
 }
 
-/** True for an error made by `notAResponse()`: a programming error, not a network failure. */
+/** The error for a transport that resolved to `value` instead of a `Response`. */
+export function notAResponse(stage: string, value: unknown): TypeError {
+  return markBroken(new TypeError(`${stage}: the transport resolved to ${show(value)}, not a Response`));
+}
+
+/** True for an error made by `notAResponse()` or marked by `markBroken()`: not a network failure. */
 export function isBrokenTransport(error: unknown): boolean {
   return (
     typeof error === 'object' &&

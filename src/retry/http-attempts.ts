@@ -9,7 +9,7 @@ import {
 } from '../events.ts';
 import type { Outcome } from '../outcome.ts';
 import { requestUrl } from '../request-info.ts';
-import { isResponse, notAResponse } from '../response-check.ts';
+import { isResponse, markBroken, notAResponse } from '../response-check.ts';
 import type { FetchLike } from '../types.ts';
 import type { RetryBudget } from './budget.ts';
 import type { Attempts, RunState } from './engine.ts';
@@ -34,8 +34,6 @@ export interface HttpCall extends RunState, Attempt {
   clone: boolean;
   /** The redacted URL, computed once when an event needs it. */
   url: string | undefined;
-  /** The error made for a transport that broke the fetch contract: never retried. */
-  fatal: unknown;
   /** The context built for the current attempt (for `shouldRetry`), reused by the backoff and `onRetry`. */
   context: RetryContext | undefined;
   /** Where a breaker below says whether it would let the next attempt in (on `init`, under `PROBE`). */
@@ -80,23 +78,23 @@ export function httpAttempts(
     attempt(call, n) {
       if (onEvent) onEvent({ type: 'attempt', attempt: n, url: eventUrl(call), method: call.method });
       let input = call.input;
+      // Errors no retry can fix, marked so that the rules never retry them.
       if (call.clone && n <= call.limit) {
         try {
           input = (input as Request).clone();
         } catch (error) {
-          // A body already read cannot be cloned; no retry can fix that.
-          call.fatal = error;
-          throw error;
+          // A body already read cannot be cloned.
+          throw markBroken(error);
         }
       }
       try {
         return next(input, call.init);
       } catch (error) {
-        call.fatal = new TypeError(
-          'retry: the transport threw synchronously; a fetch function must return a promise',
-          { cause: error },
+        throw markBroken(
+          new TypeError('retry: the transport threw synchronously; a fetch function must return a promise', {
+            cause: error,
+          }),
         );
-        throw call.fatal;
       }
     },
 
@@ -104,7 +102,6 @@ export function httpAttempts(
       const { options } = call;
       let verdict: Verdict;
       if (outcome.threw) {
-        if (call.fatal !== undefined && outcome.error === call.fatal) return NOT_RETRYABLE;
         verdict = errorVerdict(options, call, outcome.error);
       } else {
         const response = outcome.value;

@@ -97,7 +97,6 @@ export function retry(options: RetryOptions = {}): Middleware {
         keyed,
         clone: replay === 'clone',
         url: undefined,
-        fatal: undefined,
         context: undefined,
         probe,
       };
