@@ -18,7 +18,6 @@ import {
   type Attempt,
   errorVerdict,
   isCircuitRefusal,
-  NOT_RETRYABLE,
   overrideVerdict,
   responseVerdict,
   type Verdict,
