@@ -52,19 +52,18 @@ const GO_UNITS: Record<string, number> = {
   µs: 1e-3,
   ns: 1e-6,
 };
-const GO_PART = /(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/y;
+const GO_PART = /(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g;
 
 /** A Go `time.Duration` string (`1h2m3.5s`, `250ms`, `0s`) in ms, rounded up; `undefined` when malformed. */
 export function parseGoDuration(value: string | null): number | undefined {
   if (value === null || value.length === 0 || value.length > 64) return undefined;
-  GO_PART.lastIndex = 0;
   let total = 0;
-  while (GO_PART.lastIndex < value.length) {
-    const m = GO_PART.exec(value);
-    if (!m) return undefined;
-    total += Number(m[1]) * GO_UNITS[m[2]!]!;
-  }
-  return Math.ceil(total);
+  // Well-formed when nothing is left once every part is read.
+  const rest = value.replace(GO_PART, (_, n: string, unit: string) => {
+    total += Number(n) * GO_UNITS[unit]!;
+    return '';
+  });
+  return rest ? undefined : Math.ceil(total);
 }
 
 // RFC 9651 (Structured Fields), as far as a RateLimit list needs it, one sticky regex per step:
