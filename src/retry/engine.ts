@@ -142,14 +142,12 @@ async function run<T, C extends RunState, X extends BackoffContext>(
     } catch (error) {
       throw failedToJudge(attempts, call, outcome, error);
     }
-    if (verdict.kind === 'done') return endWith(attempts, call, outcome, undefined, false);
-
-    // Rule 8 (rules.ts): a failure not retried, or a retry beyond the limit, ends the call with what it has;
-    // then the breaker below, then the budget.
-    if (verdict.kind === 'fail' || final) {
-      const giveUp = verdict.kind === 'fail' ? verdict.giveUp : call.refusal;
-      return endWith(attempts, call, outcome, giveUp, verdict.kind === 'retry');
+    // A value (done: no `giveUp`), a failure not retried (its `giveUp`), or rule 8 (rules.ts): a retry beyond
+    // the limit ends the call with what it has; then the breaker below, then the budget.
+    if (verdict.kind !== 'retry') {
+      return endWith(attempts, call, outcome, (verdict as { giveUp?: GiveUpReason }).giveUp, false);
     }
+    if (final) return endWith(attempts, call, outcome, call.refusal, true);
     const context = attempts.context(call, outcome, verdict);
     // A server-given wait replaces the backoff and is not jittered; no timer ever exceeds 2^31−1 ms.
     const delay = clampDelay(verdict.wait ?? call.backoff(n, context));
