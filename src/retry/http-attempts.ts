@@ -44,22 +44,24 @@ export function eventUrl(call: HttpCall): string {
   return call.url;
 }
 
-function buildContext(
-  call: HttpCall,
-  clock: Clock,
-  outcome: Outcome<Response>,
-  verdict: Verdict,
-): RetryContext {
-  const context: RetryContext = {
-    attempt: call.attempts,
-    elapsed: clock.now() - call.start,
-    method: call.method,
-    url: requestUrl(call.input),
-  };
-  if (outcome.threw) context.error = outcome.error;
-  else context.response = outcome.value;
+/**
+ * The context for `shouldRetry`, the backoff and `onRetry`: the one built for this attempt (`call.context`),
+ * else a new one, with the wait `verdict` holds.
+ */
+function contextOf(call: HttpCall, clock: Clock, outcome: Outcome<Response>, verdict: Verdict): RetryContext {
+  let context = call.context;
+  if (!context) {
+    context = {
+      attempt: call.attempts,
+      elapsed: clock.now() - call.start,
+      method: call.method,
+      url: requestUrl(call.input),
+    };
+    if (outcome.threw) context.error = outcome.error;
+    else context.response = outcome.value;
+    if (call.previousDelay !== undefined) context.previousDelay = call.previousDelay;
+  }
   if (verdict.kind === 'retry' && verdict.wait !== undefined) context.retryAfter = verdict.wait;
-  if (call.previousDelay !== undefined) context.previousDelay = call.previousDelay;
   return context;
 }
 
@@ -111,15 +113,11 @@ export function httpAttempts(
       }
       call.context = undefined;
       if (!options.shouldRetry) return verdict;
-      call.context = buildContext(call, clock, outcome, verdict);
+      call.context = contextOf(call, clock, outcome, verdict);
       return overrideVerdict(options, call, call.context, verdict, final, now);
     },
 
-    context(call, outcome, verdict) {
-      const context = call.context ?? buildContext(call, clock, outcome, verdict);
-      if (verdict.kind === 'retry' && verdict.wait !== undefined) context.retryAfter = verdict.wait;
-      return context;
-    },
+    context: (call, outcome, verdict) => contextOf(call, clock, outcome, verdict),
 
     retrying(call, context, delay, verdict) {
       call.options.onRetry?.(context, delay);
@@ -160,9 +158,7 @@ export function httpAttempts(
 
     admits(call, delay) {
       const probe = call.probe;
-      return probe?.admitsIn && probe.circuit !== undefined
-        ? probe.admitsIn(probe.circuit, delay)
-        : undefined;
+      return probe?.circuit === undefined ? undefined : probe.admitsIn?.(probe.circuit, delay);
     },
 
     refused: (outcome) => outcome.threw && isCircuitRefusal(outcome.error),
