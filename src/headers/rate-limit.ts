@@ -91,13 +91,11 @@ export function parseRateLimitField(value: string | null): number | undefined {
   let end: RegExpExecArray | null;
   do {
     if (!step(MEMBER)) return undefined;
-    let r: number | undefined;
-    let t: number | undefined;
+    const params: Record<string, number> = {};
     // A value that is not an sf-integer or sf-decimal (a string, token or boolean) parses as NaN.
-    for (let param = step(PARAM); param; param = step(PARAM)) {
-      if (param[1] === 'r') r = Number.parseFloat(param[2]!);
-      if (param[1] === 't') t = Number.parseFloat(param[2]!);
-    }
+    for (let param = step(PARAM); param; param = step(PARAM))
+      params[param[1]!] = Number.parseFloat(param[2]!);
+    const { r, t } = params;
     if (r === 0) {
       if (!(t! >= 0 && Number.isInteger(t))) return undefined;
       wait = Math.max(wait, t!);
