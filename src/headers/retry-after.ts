@@ -33,7 +33,7 @@ export function parseRetryAfter(
   value: string | null | undefined,
   now: number = Date.now(),
 ): number | undefined {
-  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_LENGTH) return undefined;
+  if (typeof value !== 'string' || value.length > MAX_LENGTH) return undefined;
   if (/^\d+$/.test(value)) return Number(value) * 1000;
   const at = parseHttpDate(value, now);
   return at === undefined ? undefined : Math.max(0, Math.ceil(at - now));

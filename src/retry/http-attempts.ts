@@ -1,4 +1,4 @@
-import type { AdmissionProbe } from '../admission-probe.ts';
+import { type AdmissionProbe, PROBE } from '../admission-probe.ts';
 import type { Clock } from '../clock.ts';
 import {
   type GiveUpEvent,
@@ -35,8 +35,6 @@ export interface HttpCall extends RunState, Attempt {
   url: string | undefined;
   /** The context built for the current attempt (for `shouldRetry`), reused by the backoff and `onRetry`. */
   context: RetryContext | undefined;
-  /** Where a breaker below says whether it would let the next attempt in (on `init`, under `PROBE`). */
-  probe: AdmissionProbe | undefined;
 }
 
 export function eventUrl(call: HttpCall): string {
@@ -157,7 +155,8 @@ export function httpAttempts(
     },
 
     admits(call, delay) {
-      const probe = call.probe;
+      // Where a breaker below says whether it would let the next attempt in.
+      const probe = (call.init as Record<symbol, AdmissionProbe | undefined>)[PROBE];
       return probe?.circuit === undefined ? undefined : probe.admitsIn?.(probe.circuit, delay);
     },
 

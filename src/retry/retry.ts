@@ -97,7 +97,6 @@ export function retry(options: RetryOptions = {}): Middleware {
         clone: replay === 'clone',
         url: undefined,
         context: undefined,
-        probe,
       };
       if (onEvent) onEvent({ type: 'request', url: eventUrl(call), method });
       return execute(attempts, call);
