@@ -36,11 +36,7 @@ export function notAResponse(stage: string, value: unknown): TypeError {
 
 /** True for an error made by `notAResponse()` or marked by `markBroken()`: not a network failure. */
 export function isBrokenTransport(error: unknown): boolean {
-  return (
-    typeof error === 'object' &&
-    error !== null &&
-    (error as Record<symbol, unknown>)[BROKEN_TRANSPORT] === true
-  );
+  return (error as Record<symbol, unknown> | null | undefined)?.[BROKEN_TRANSPORT] === true;
 }
 
 /**

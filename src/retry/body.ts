@@ -11,8 +11,8 @@ import { isRequest } from '../request-info.ts';
 export type Replay = 'none' | 'clone' | 'not-replayable';
 
 /** True for a body fetch consumes as it sends it (it cannot be sent again). */
+/** `body` is not null nor undefined. */
 function isStream(body: unknown): boolean {
-  if (typeof body !== 'object' || body === null) return false;
   return (
     typeof (body as ReadableStream).getReader === 'function' ||
     typeof (body as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function'

@@ -78,9 +78,7 @@ function idempotent(options: NormalisedRetryOptions, attempt: Attempt): boolean 
  * server knows better than a status code whether trying again can help. `undefined` when neither says.
  */
 export function serverDirective(headers: Headers): boolean | undefined {
-  const value = headers.get('x-should-retry') ?? headers.get('stripe-should-retry');
-  if (value === null) return undefined;
-  const word = value.trim().toLowerCase();
+  const word = (headers.get('x-should-retry') ?? headers.get('stripe-should-retry'))?.trim().toLowerCase();
   return word === 'true' ? true : word === 'false' ? false : undefined;
 }
 
@@ -128,11 +126,10 @@ function unprocessed(options: NormalisedRetryOptions, response: Response): boole
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
 
 function notSent(error: unknown): boolean {
-  const cause = (error as { cause?: { code?: unknown; errors?: unknown } } | null)?.cause;
-  if (typeof cause !== 'object' || cause === null) return false;
-  if (NOT_SENT.has(cause.code as string)) return true;
+  const cause = (error as { cause?: { code?: unknown; errors?: unknown } | null } | null)?.cause;
+  if (NOT_SENT.has(cause?.code as string)) return true;
   // Happy eyeballs: every address refused (an AggregateError of the attempts).
-  const errors = cause.errors;
+  const errors = cause?.errors;
   return (
     Array.isArray(errors) &&
     errors.length > 0 &&
