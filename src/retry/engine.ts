@@ -162,8 +162,11 @@ async function run<T, C extends RunState, X extends BackoffContext>(
     attempts.retrying?.(call, context, delay, verdict);
     // With a breaker below, the answer is kept until the next attempt is let in: should the breaker refuse
     // it after all (the circuit opened meanwhile), the call ends with this answer, not a CircuitOpenError.
-    const held = admitted && !outcome.threw ? outcome.value : undefined;
-    if (!outcome.threw && held === undefined) attempts.discard?.(outcome.value);
+    let held: T | undefined;
+    if (!outcome.threw) {
+      if (admitted) held = outcome.value;
+      else attempts.discard?.(outcome.value);
+    }
     try {
       await attempts.clock.sleep(delay, signal);
     } catch (error) {
