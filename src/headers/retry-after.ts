@@ -35,12 +35,7 @@ export function parseRetryAfter(
 ): number | undefined {
   if (typeof value !== 'string' || value.length > MAX_LENGTH) return undefined;
   if (/^\d+$/.test(value)) return Number(value) * 1000;
-  const at = parseHttpDate(value, now);
-  return at === undefined ? undefined : Math.max(0, Math.ceil(at - now));
-}
-
-/** An HTTP-date (RFC 9110 §5.6.7) as ms since the epoch, or `undefined`. The weekday name is not checked. */
-function parseHttpDate(value: string, now: number): number | undefined {
+  // An HTTP-date (RFC 9110 §5.6.7); the weekday name is not checked.
   const m = HTTP_DATE.exec(value);
   if (!m) return undefined;
   // The six fields of the form that matched.
@@ -58,5 +53,5 @@ function parseHttpDate(value: string, now: number): number | undefined {
   const mo = index / 3;
   // Date.UTC rolls "31 Feb" over into March and day 0 back into the month before: reject them instead.
   if (index % 3 || new Date(Date.UTC(y, mo, d)).getUTCDate() !== d) return undefined;
-  return Date.UTC(y, mo, d, +h!, +mi!, +s!);
+  return Math.max(0, Math.ceil(Date.UTC(y, mo, d, +h!, +mi!, +s!) - now));
 }
