@@ -41,7 +41,7 @@ export function isBrokenTransport(error: unknown): boolean {
 
 /**
  * How fetch reports a failure of the transport itself: a network error is a `TypeError` (Node, Deno, Bun,
- * browsers), or workerd's own disconnect error (below); a deadline is a `TimeoutError` (ours, or the platform's
+ * browsers), or workerd's own disconnect error; a deadline is a `TimeoutError` (ours, or the platform's
  * `AbortSignal.timeout()` DOMException, which has the same name). `undefined` for anything else. Matched by
  * name too, so errors from another realm count.
  */
@@ -49,15 +49,10 @@ export function transportFailure(error: unknown): 'network-error' | 'timeout' | 
   const name = (error as { name?: unknown } | null | undefined)?.name;
   if (name === 'TimeoutError') return 'timeout';
   if (error instanceof TypeError || name === 'TypeError') return 'network-error';
-  if (name === 'Error' && isWorkerdDisconnect(error)) return 'network-error';
+  // workerd (Cloudflare Workers, miniflare) rejects a fetch whose connection was refused or reset with a plain
+  // `Error: Network connection lost.` (its message for a dropped connection, flagged `retryable` and
+  // `remote`), not a `TypeError`. Matched by the exact message: an application's own `Error` must not pass
+  // for one.
+  if (name === 'Error' && (error as Error).message === 'Network connection lost.') return 'network-error';
   return undefined;
-}
-
-/**
- * workerd (Cloudflare Workers, miniflare) rejects a fetch whose connection was refused or reset with a plain
- * `Error: Network connection lost.` (its message for a dropped connection, flagged `retryable` and `remote`),
- * not a `TypeError`. Matched by the exact message: an application's own `Error` must not pass for one.
- */
-function isWorkerdDisconnect(error: unknown): boolean {
-  return (error as { message?: unknown }).message === 'Network connection lost.';
 }

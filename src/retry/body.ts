@@ -10,22 +10,19 @@ import { isRequest } from '../request-info.ts';
 /** How a call's body can be replayed. */
 export type Replay = 'none' | 'clone' | 'not-replayable';
 
-/** True for a body fetch consumes as it sends it (it cannot be sent again). */
-/** `body` is not null nor undefined. */
-function isStream(body: unknown): boolean {
-  return (
-    typeof (body as ReadableStream).getReader === 'function' ||
-    typeof (body as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function'
-  );
-}
-
 /**
  * What replaying this call's body takes: nothing (no body, or one fetch re-reads), a `clone()` of the
  * `Request` input before every attempt that a retry may follow, or nothing possible (a stream).
  */
 export function replayOf(input: string | URL | Request, init: RequestInit | undefined): Replay {
   const body = init?.body;
-  if (body !== undefined && body !== null) return isStream(body) ? 'not-replayable' : 'none';
+  if (body !== undefined && body !== null) {
+    // A stream is consumed as it is sent: it cannot be sent again.
+    return typeof (body as ReadableStream).getReader === 'function' ||
+      typeof (body as unknown as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function'
+      ? 'not-replayable'
+      : 'none';
+  }
   if (isRequest(input) && input.body !== null) return 'clone';
   return 'none';
 }
