@@ -94,16 +94,6 @@ export function isRateLimit403(response: Response): boolean {
   return headers.get('retry-after') !== null || headers.get('x-ratelimit-remaining')?.trim() === '0';
 }
 
-/** True when the status of `response` is retried by the options (rule 3), before any directive. */
-function retriedStatus(options: NormalisedRetryOptions, attempt: Attempt, response: Response): boolean {
-  const status = response.status;
-  if (options.statusCodes.has(status)) return true;
-  // IETF Idempotency-Key draft: 409 = a request with this key is still being processed; try again later.
-  if (status === 409) return attempt.keyed;
-  // A rate-limit 403 is retried like a 429.
-  return options.statusCodes.has(429) && isRateLimit403(response);
-}
-
 /**
  * Statuses that say the server did not process the request, so that any method may be sent again:
  * 408 (RFC 9110 §15.5.9: the server closed without processing), 429 (RFC 6585 §4), 503 (RFC 9110 §15.6.4),
@@ -168,9 +158,14 @@ export function responseVerdict(
   final: boolean,
   now: () => number,
 ): Verdict {
-  const retried = retriedStatus(options, attempt, response);
+  const status = response.status;
+  // Rule 3, before any directive. IETF Idempotency-Key draft: 409 = a request with this key is still being
+  // processed; try again later. A rate-limit 403 is retried like a 429.
+  const retried =
+    options.statusCodes.has(status) ||
+    (status === 409 ? attempt.keyed : options.statusCodes.has(429) && isRateLimit403(response));
   // A success is not read any further: a directive speaks only of failing responses.
-  if (!retried && response.status < 400) return DONE;
+  if (!retried && status < 400) return DONE;
   const directive = serverDirective(response.headers);
   if (directive === false) return retried ? NOT_RETRYABLE : DONE;
   if (directive === undefined) {
