@@ -28,9 +28,8 @@ export function requestHeaders(input: string | URL | Request, init?: RequestInit
   return init?.headers ?? (isRequest(input) ? input.headers : undefined);
 }
 
-/** The request headers' value for `name`, from `init.headers` when given, else from a `Request` input. */
-export function requestHeader(input: string | URL | Request, init: RequestInit | undefined, name: string) {
-  const headers = requestHeaders(input, init);
+/** The value for `name` in request headers of any form (those `requestHeaders()` finds), or `null`. */
+export function requestHeader(headers: HeadersInit | undefined, name: string): string | null {
   if (!headers) return null;
   if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name);
   const wanted = name.toLowerCase();

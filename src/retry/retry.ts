@@ -63,14 +63,16 @@ export function retry(options: RetryOptions = {}): Middleware {
       const method = requestMethod(input, init);
       let limit = resolved.limit;
       let refusal: GiveUpReason = 'limit';
-      let keyed = requestHeader(input, init, 'idempotency-key') !== null;
+      // The headers it would send: init's, else the `Request` input's.
+      const headers = requestHeaders(input, init);
+      let keyed = requestHeader(headers, 'idempotency-key') !== null;
       // RFC 9110 §9.2.2: a non-idempotent request is sent again blindly only with an Idempotency-Key; without
       // one the rules retry it only where the failure shows the server did not process it (rules.ts).
       if (limit > 0 && !keyed && resolved.idempotencyKey && !resolved.methods.has(method)) {
-        // A copy of the headers it would send (init's, else the `Request` input's), with the key.
-        const headers = new Headers(requestHeaders(input, init));
-        headers.set('idempotency-key', resolved.idempotencyKey());
-        init = { ...init, headers };
+        // A copy of them, with the key.
+        const withKey = new Headers(headers);
+        withKey.set('idempotency-key', resolved.idempotencyKey());
+        init = { ...init, headers: withKey };
         keyed = true;
       }
       const replay = limit > 0 ? replayOf(input, init) : 'none';
