@@ -126,7 +126,7 @@ async function run<T, C extends RunState, X extends BackoffContext>(
   for (;;) {
     const n = call.attempts;
     const signal = call.signal;
-    if (judged === undefined) {
+    if (!judged) {
       // The caller's abort or an outer deadline: never retried, whatever the error says.
       if (outcome.threw && signal?.aborted) {
         attempts.end?.(call, outcome, abortReason(signal));

@@ -137,13 +137,13 @@ export function httpAttempts(
       if (!onEvent) return;
       // One object for both events: a success carries a status and no reason, a give-up a reason.
       const event = {
-        type: giveUp === undefined ? 'success' : 'give-up',
+        type: giveUp ? 'give-up' : 'success',
         attempts: call.attempts,
         url: eventUrl(call),
         method: call.method,
         elapsed: clock.now() - call.start,
       } as Omit<GiveUpEvent, 'type'> & { type: 'success' | 'give-up' };
-      if (giveUp !== undefined) event.reason = giveUp;
+      if (giveUp) event.reason = giveUp;
       // An outcome the call ends with is an error or a response: the rules have checked it is one.
       if (outcome.threw) event.error = errorName(outcome.error);
       else event.status = outcome.value.status;
@@ -157,7 +157,7 @@ export function httpAttempts(
     admits(call, delay) {
       // Where a breaker below says whether it would let the next attempt in.
       const probe = (call.init as Record<symbol, AdmissionProbe | undefined>)[PROBE];
-      return probe?.circuit === undefined ? undefined : probe.admitsIn?.(probe.circuit, delay);
+      return probe?.circuit ? probe.admitsIn?.(probe.circuit, delay) : undefined;
     },
 
     refused: (outcome) => outcome.threw && isCircuitRefusal(outcome.error),
