@@ -89,9 +89,11 @@ export function serverDirective(headers: Headers): boolean | undefined {
  * primary and secondary limits). Any other 403 is a permission answer that no retry changes.
  */
 export function isRateLimit403(response: Response): boolean {
-  if (response.status !== 403) return false;
-  const headers = response.headers;
-  return headers.get('retry-after') !== null || headers.get('x-ratelimit-remaining')?.trim() === '0';
+  const { status, headers } = response;
+  return (
+    status === 403 &&
+    (headers.get('retry-after') !== null || headers.get('x-ratelimit-remaining')?.trim() === '0')
+  );
 }
 
 /**
