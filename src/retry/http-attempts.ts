@@ -59,7 +59,9 @@ function contextOf(call: HttpCall, clock: Clock, outcome: Outcome<Response>, ver
     else context.response = outcome.value;
     if (call.previousDelay !== undefined) context.previousDelay = call.previousDelay;
   }
-  if (verdict.kind === 'retry' && verdict.wait !== undefined) context.retryAfter = verdict.wait;
+  // Only a retry has a wait.
+  const wait = (verdict as { wait?: number }).wait;
+  if (wait !== undefined) context.retryAfter = wait;
   return context;
 }
 
