@@ -154,7 +154,7 @@ async function run<T, C extends RunState, X extends BackoffContext>(
     // API.md, "An open circuit never hides a real answer": asked before the wait and before the budget.
     const admitted = attempts.admits?.(call, delay);
     if (admitted === false) return endWith(attempts, call, outcome, 'circuit-open', true);
-    if (attempts.budget && !attempts.budget.withdraw(attempts.clock.now())) {
+    if (attempts.budget?.withdraw(attempts.clock.now()) === false) {
       attempts.budgetExhausted?.(call);
       return endWith(attempts, call, outcome, 'budget', true);
     }

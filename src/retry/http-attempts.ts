@@ -77,7 +77,7 @@ export function httpAttempts(
     clock,
     budget,
     attempt(call, n) {
-      if (onEvent) onEvent({ type: 'attempt', attempt: n, url: eventUrl(call), method: call.method });
+      onEvent?.({ type: 'attempt', attempt: n, url: eventUrl(call), method: call.method });
       let input = call.input;
       // Errors no retry can fix, marked so that the rules never retry them.
       if (call.clone && n <= call.limit) {
@@ -153,7 +153,7 @@ export function httpAttempts(
     },
 
     budgetExhausted(call) {
-      if (onEvent) onEvent({ type: 'budget-exhausted', url: eventUrl(call), method: call.method });
+      onEvent?.({ type: 'budget-exhausted', url: eventUrl(call), method: call.method });
     },
 
     admits(call, delay) {

@@ -100,7 +100,7 @@ export function retry(options: RetryOptions = {}): Middleware {
         url: undefined,
         context: undefined,
       };
-      if (onEvent) onEvent({ type: 'request', url: eventUrl(call), method });
+      onEvent?.({ type: 'request', url: eventUrl(call), method });
       return execute(attempts, call);
     };
   };
