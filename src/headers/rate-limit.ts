@@ -93,8 +93,7 @@ export function parseRateLimitField(value: string | null): number | undefined {
     if (!step(MEMBER)) return undefined;
     const params: Record<string, number> = {};
     // A value that is not an sf-integer or sf-decimal (a string, token or boolean) parses as NaN.
-    for (let param = step(PARAM); param; param = step(PARAM))
-      params[param[1]!] = Number.parseFloat(param[2]!);
+    for (let param = step(PARAM); param; param = step(PARAM)) params[param[1]!] = parseFloat(param[2]!);
     const { r, t } = params;
     if (r === 0) {
       if (!(t! >= 0 && Number.isInteger(t))) return undefined;

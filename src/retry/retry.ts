@@ -49,7 +49,7 @@ export function retry(options: RetryOptions = {}): Middleware {
     const attempts = httpAttempts(next, clock, budget, onEvent);
 
     return function retryFetch(input, init) {
-      if ((init as Record<symbol, unknown> | undefined)?.[RETRYING] === true) return next(input, init);
+      if ((init as Record<symbol, unknown> | undefined)?.[RETRYING]) return next(input, init);
       let resolved: NormalisedRetryOptions | false | undefined;
       try {
         resolved = perRequest(init, 'retry', merge) ?? normalised;
