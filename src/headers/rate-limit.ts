@@ -9,7 +9,7 @@
 export function rateLimitResetWait(headers: Headers): number | undefined {
   if (!exhausted(headers.get('ratelimit-remaining'))) return undefined;
   const reset = headers.get('ratelimit-reset');
-  return reset !== null && /^\d{1,16}$/.test(reset) ? Number(reset) * 1000 : undefined;
+  return reset !== null && /^\d{1,16}$/.test(reset) ? +reset * 1000 : undefined;
 }
 
 /** `X-RateLimit-Reset`: epoch seconds when ≥ 1,000,000,000 (GitHub), delta seconds when smaller. */
@@ -40,7 +40,7 @@ function exhausted(remaining: string | null): boolean {
 /** A non-negative decimal number (at most 32 characters), or `undefined`. */
 export function decimal(value: string | null): number | undefined {
   if (value === null || value.length > 32 || !/^\d+(\.\d+)?$/.test(value)) return undefined;
-  return Number(value);
+  return +value;
 }
 
 const GO_UNITS: Record<string, number> = {
@@ -60,7 +60,7 @@ export function parseGoDuration(value: string | null): number | undefined {
   let total = 0;
   // Well-formed when nothing is left once every part is read.
   const rest = value.replace(GO_PART, (_, n: string, unit: string) => {
-    total += Number(n) * GO_UNITS[unit]!;
+    total += +n * GO_UNITS[unit]!;
     return '';
   });
   return rest ? undefined : Math.ceil(total);

@@ -34,7 +34,7 @@ export function parseRetryAfter(
   now: number = Date.now(),
 ): number | undefined {
   if (typeof value !== 'string' || value.length > MAX_LENGTH) return undefined;
-  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  if (/^\d+$/.test(value)) return +value * 1000;
   // An HTTP-date (RFC 9110 §5.6.7); the weekday name is not checked.
   const m = HTTP_DATE.exec(value);
   if (!m) return undefined;
