@@ -1,12 +1,6 @@
 import { type AdmissionProbe, PROBE } from '../admission-probe.ts';
 import type { Clock } from '../clock.ts';
-import {
-  type GiveUpEvent,
-  type ResilienceEventListener,
-  type RetryEvent,
-  redactUrl,
-  type SuccessEvent,
-} from '../events.ts';
+import type { GiveUpEvent, ResilienceEventListener, RetryEvent, SuccessEvent } from '../events.ts';
 import type { Outcome } from '../outcome.ts';
 import { requestUrl } from '../request-info.ts';
 import { isResponse, markBroken, notAResponse } from '../response-check.ts';
@@ -31,15 +25,10 @@ export interface HttpCall extends RunState, Attempt {
   options: NormalisedRetryOptions;
   /** Send a `clone()` of the `Request` input on every attempt a retry may follow. */
   clone: boolean;
-  /** The redacted URL, computed once when an event needs it. */
-  url: string | undefined;
+  /** The redacted URL for events, computed once per call when there is a listener (else unused). */
+  url: string;
   /** The context built for the current attempt (for `shouldRetry`), reused by the backoff and `onRetry`. */
   context: RetryContext | undefined;
-}
-
-export function eventUrl(call: HttpCall): string {
-  if (call.url === undefined) call.url = redactUrl(requestUrl(call.input));
-  return call.url;
 }
 
 /**
@@ -77,7 +66,7 @@ export function httpAttempts(
     clock,
     budget,
     attempt(call, n) {
-      onEvent?.({ type: 'attempt', attempt: n, url: eventUrl(call), method: call.method });
+      onEvent?.({ type: 'attempt', attempt: n, url: call.url, method: call.method });
       let input = call.input;
       // Errors no retry can fix, marked so that the rules never retry them.
       if (call.clone && n <= call.limit) {
@@ -127,7 +116,7 @@ export function httpAttempts(
         attempt: call.attempts,
         delay,
         reason: verdict.reason,
-        url: eventUrl(call),
+        url: call.url,
         method: call.method,
         elapsed: clock.now() - call.start,
       };
@@ -141,7 +130,7 @@ export function httpAttempts(
       const event = {
         type: giveUp ? 'give-up' : 'success',
         attempts: call.attempts,
-        url: eventUrl(call),
+        url: call.url,
         method: call.method,
         elapsed: clock.now() - call.start,
       } as Omit<GiveUpEvent, 'type'> & { type: 'success' | 'give-up' };
@@ -153,7 +142,7 @@ export function httpAttempts(
     },
 
     budgetExhausted(call) {
-      onEvent?.({ type: 'budget-exhausted', url: eventUrl(call), method: call.method });
+      onEvent?.({ type: 'budget-exhausted', url: call.url, method: call.method });
     },
 
     admits(call, delay) {

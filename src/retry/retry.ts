@@ -1,14 +1,14 @@
 import { type AdmissionProbe, PROBE } from '../admission-probe.ts';
 import { defaultBackoff as fullJitter } from '../backoff.ts';
-import type { GiveUpReason } from '../events.ts';
-import { requestHeader, requestHeaders, requestMethod, requestSignal } from '../request-info.ts';
+import { type GiveUpReason, redactUrl } from '../events.ts';
+import { requestHeader, requestHeaders, requestMethod, requestSignal, requestUrl } from '../request-info.ts';
 import { mergedOver, perRequest } from '../request-options.ts';
 import type { FetchLike, Middleware } from '../types.ts';
 import { clockOption, func, optionsObject } from '../validate.ts';
 import { replayOf } from './body.ts';
 import { createBudget } from './budget.ts';
 import { execute } from './engine.ts';
-import { eventUrl, type HttpCall, httpAttempts } from './http-attempts.ts';
+import { type HttpCall, httpAttempts } from './http-attempts.ts';
 import { type NormalisedRetryOptions, normaliseRetryOptions, type RetryOptions } from './options.ts';
 
 /**
@@ -97,10 +97,10 @@ export function retry(options: RetryOptions = {}): Middleware {
         method,
         keyed,
         clone: replay === 'clone',
-        url: undefined,
+        url: onEvent ? redactUrl(requestUrl(input)) : '',
         context: undefined,
       };
-      onEvent?.({ type: 'request', url: eventUrl(call), method });
+      onEvent?.({ type: 'request', url: call.url, method });
       return execute(attempts, call);
     };
   };
