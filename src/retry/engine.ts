@@ -171,7 +171,7 @@ async function run<T, C extends RunState, X extends BackoffContext>(
       await attempts.clock.sleep(delay, signal);
     } catch (error) {
       if (held !== undefined) attempts.discard?.(held);
-      attempts.end?.(call, { threw: true, error }, signal ? abortReason(signal) : 'deadline');
+      attempts.end?.(call, { threw: true, error }, abortReason(signal));
       throw error;
     }
     call.previousDelay = delay;

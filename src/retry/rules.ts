@@ -246,8 +246,11 @@ export function giveUpReason(
 
 /**
  * The give-up reason when `signal` ended the call: an outer deadline aborts with a `TimeoutError` (ours, or
- * the platform's `AbortSignal.timeout()`); anything else is the caller's own abort.
+ * the platform's `AbortSignal.timeout()`); anything else is the caller's own abort. With no signal, only a
+ * deadline can have ended it.
  */
-export function abortReason(signal: AbortSignal): GiveUpReason {
-  return (signal.reason as { name?: unknown } | null)?.name === 'TimeoutError' ? 'deadline' : 'aborted';
+export function abortReason(signal: AbortSignal | undefined): GiveUpReason {
+  return !signal || (signal.reason as { name?: unknown } | null)?.name === 'TimeoutError'
+    ? 'deadline'
+    : 'aborted';
 }
