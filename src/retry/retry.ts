@@ -80,9 +80,6 @@ export function retry(options: RetryOptions = {}): Middleware {
         limit = 0;
         refusal = 'not-replayable';
       }
-      // Only a call that may retry asks the breaker below about its next attempt.
-      const probe: AdmissionProbe | undefined =
-        limit > 0 ? { circuit: undefined, admitsIn: undefined } : undefined;
       const call: HttpCall = {
         limit,
         refusal,
@@ -92,7 +89,13 @@ export function retry(options: RetryOptions = {}): Middleware {
         attempts: 0,
         previousDelay: undefined,
         input,
-        init: { ...init, [RETRYING]: true, [PROBE]: probe },
+        init: {
+          ...init,
+          [RETRYING]: true,
+          // Only a call that may retry asks the breaker below about its next attempt.
+          [PROBE]:
+            limit > 0 ? ({ circuit: undefined, admitsIn: undefined } satisfies AdmissionProbe) : undefined,
+        },
         options: resolved,
         method,
         keyed,
