@@ -49,8 +49,6 @@ export interface Attempts<T, C extends RunState, X extends BackoffContext> {
   retrying?(call: C, context: X, delay: number, verdict: Verdict & { kind: 'retry' }): void;
   /** The call ends: with success (`giveUp` undefined), or by giving up. */
   end?(call: C, outcome: Outcome<T>, giveUp: GiveUpReason | undefined): void;
-  /** The budget refused a retry. */
-  budgetExhausted?(call: C): void;
   /** Releases a value that will not be returned (a response body to cancel). */
   discard?(value: T): void;
   /**
@@ -154,8 +152,8 @@ async function run<T, C extends RunState, X extends BackoffContext>(
     // API.md, "An open circuit never hides a real answer": asked before the wait and before the budget.
     const admitted = attempts.admits?.(call, delay);
     if (admitted === false) return endWith(attempts, call, outcome, 'circuit-open', true);
+    // The budget refused a retry: `end` is told so by the reason.
     if (attempts.budget?.withdraw(attempts.clock.now()) === false) {
-      attempts.budgetExhausted?.(call);
       return endWith(attempts, call, outcome, 'budget', true);
     }
 

@@ -126,6 +126,7 @@ export function httpAttempts(
 
     end(call, outcome, giveUp) {
       if (!onEvent) return;
+      if (giveUp === 'budget') onEvent({ type: 'budget-exhausted', url: call.url, method: call.method });
       // One object for both events: a success carries a status and no reason, a give-up a reason.
       const event = {
         type: giveUp ? 'give-up' : 'success',
@@ -139,10 +140,6 @@ export function httpAttempts(
       if (outcome.threw) event.error = errorName(outcome.error);
       else event.status = outcome.value.status;
       onEvent(event as SuccessEvent | GiveUpEvent);
-    },
-
-    budgetExhausted(call) {
-      onEvent?.({ type: 'budget-exhausted', url: call.url, method: call.method });
     },
 
     admits(call, delay) {
