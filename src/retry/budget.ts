@@ -78,7 +78,7 @@ export function createBudget(options: RetryBudgetOptions | undefined): RetryBudg
     withdraw(now) {
       const slot = advance(now);
       // Integer arithmetic on whole retries: floating error must never grant one retry too many.
-      if (totalRetries + 1 > reserve + Math.floor(totalCalls * share + 1e-9)) return false;
+      if (totalRetries >= reserve + Math.floor(totalCalls * share + 1e-9)) return false;
       retries[slot]!++;
       totalRetries++;
       return true;
