@@ -63,8 +63,7 @@ export function createBudget(options: RetryBudgetOptions | undefined): RetryBudg
       const slot = slotOf(++current);
       totalCalls -= calls[slot]!;
       totalRetries -= retries[slot]!;
-      calls[slot] = 0;
-      retries[slot] = 0;
+      calls[slot] = retries[slot] = 0;
     }
     // A clock that stepped back counts into the newest bucket.
     return slotOf(current);

@@ -89,7 +89,7 @@ export function httpAttempts(
     },
 
     classify(call, outcome, final) {
-      const { options } = call;
+      const options = call.options;
       let verdict: Verdict;
       if (outcome.threw) {
         verdict = errorVerdict(options, call, outcome.error);
