@@ -9,7 +9,8 @@ function isRequest(input: string | URL | Request): input is Request {
 
 /** The request URL as a string. */
 export function requestUrl(input: string | URL | Request): string {
-  return typeof input === 'string' ? input : isRequest(input) ? input.url : input.href;
+  // A URL has no `url`, a Request no `href`.
+  return typeof input === 'string' ? input : ((input as Request).url ?? (input as URL).href);
 }
 
 /** The request method, upper-cased as fetch normalises it (`init.method` wins over a `Request`'s own). */

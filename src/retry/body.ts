@@ -1,5 +1,3 @@
-import { isRequest } from '../request-info.ts';
-
 /**
  * Request bodies and retries. fetch reads a string, `URLSearchParams`, `Blob`, `ArrayBuffer`, typed array or
  * `FormData` in `init.body` afresh on every call, so such an init is simply passed again: no copy, no
@@ -23,6 +21,7 @@ export function replayOf(input: string | URL | Request, init: RequestInit | unde
       ? 'not-replayable'
       : 'none';
   }
-  if (isRequest(input) && input.body !== null) return 'clone';
+  // A URL or a string has no body at all; a Request without one has a null body.
+  if ((input as Request).body != null) return 'clone';
   return 'none';
 }
