@@ -50,7 +50,7 @@ export const entries: SizeEntry[] = [
     label: 'resilient-fetch core (src/index.ts without rateLimit, hedge)',
     entry: 'src/index.ts',
     without: ['rateLimit', 'hedge'],
-    budget: 12.89 * KB,
+    budget: 12.81 * KB,
     goal: 8.192 * KB,
   },
   // Everything: the traffic-shaping stages and the Redis store too.
@@ -66,10 +66,10 @@ export const entries: SizeEntry[] = [
     label: 'resilientFetch alone',
     entry: 'src/index.ts',
     exports: ['resilientFetch'],
-    budget: 10.41 * KB,
+    budget: 10.04 * KB,
     goal: 5.12 * KB,
   },
-  { label: 'retry alone', entry: 'src/index.ts', exports: ['retry'], budget: 6.04 * KB, goal: 2.56 * KB },
+  { label: 'retry alone', entry: 'src/index.ts', exports: ['retry'], budget: 5.65 * KB, goal: 2.56 * KB },
   {
     label: 'circuitBreaker alone',
     entry: 'src/index.ts',

@@ -165,8 +165,7 @@ export type ResilienceEventListener = (event: ResilienceEvent) => void;
 
 /** Strips the query string and fragment: events must not leak tokens or signatures from URLs. */
 export function redactUrl(url: string): string {
-  const end = url.search(/[?#]/);
-  return end === -1 ? url : url.slice(0, end);
+  return url.replace(/[?#].*/s, '');
 }
 
 /** One listener calling both, or whichever of the two exists. */

@@ -19,25 +19,29 @@ export function isResponse(value: unknown): value is Response {
   );
 }
 
-/** The error for a transport that resolved to `value` instead of a `Response`. */
-export function notAResponse(stage: string, value: unknown): TypeError {
-  const error = new TypeError(`${stage}: the transport resolved to ${show(value)}, not a Response`);
-  Object.defineProperty(error, BROKEN_TRANSPORT, { value: true });
+/**
+ * Marks `error` (when an object) as a broken call no retry can fix, such as a transport that broke the fetch
+ * contract; returns it.
+ */
+export function markBroken<E>(error: E): E {
+  if (typeof error === 'object' && error !== null)
+    Reflect.defineProperty(error, BROKEN_TRANSPORT, { value: true });
   return error;
 }
 
-/** True for an error made by `notAResponse()`: a programming error, not a network failure. */
+/** The error for a transport that resolved to `value` instead of a `Response`. */
+export function notAResponse(stage: string, value: unknown): TypeError {
+  return markBroken(new TypeError(`${stage}: the transport resolved to ${show(value)}, not a Response`));
+}
+
+/** True for an error made by `notAResponse()` or marked by `markBroken()`: not a network failure. */
 export function isBrokenTransport(error: unknown): boolean {
-  return (
-    typeof error === 'object' &&
-    error !== null &&
-    (error as Record<symbol, unknown>)[BROKEN_TRANSPORT] === true
-  );
+  return (error as Record<symbol, unknown> | null | undefined)?.[BROKEN_TRANSPORT] === true;
 }
 
 /**
  * How fetch reports a failure of the transport itself: a network error is a `TypeError` (Node, Deno, Bun,
- * browsers), or workerd's own disconnect error (below); a deadline is a `TimeoutError` (ours, or the platform's
+ * browsers), or workerd's own disconnect error; a deadline is a `TimeoutError` (ours, or the platform's
  * `AbortSignal.timeout()` DOMException, which has the same name). `undefined` for anything else. Matched by
  * name too, so errors from another realm count.
  */
@@ -45,15 +49,10 @@ export function transportFailure(error: unknown): 'network-error' | 'timeout' | 
   const name = (error as { name?: unknown } | null | undefined)?.name;
   if (name === 'TimeoutError') return 'timeout';
   if (error instanceof TypeError || name === 'TypeError') return 'network-error';
-  if (name === 'Error' && isWorkerdDisconnect(error)) return 'network-error';
+  // workerd (Cloudflare Workers, miniflare) rejects a fetch whose connection was refused or reset with a plain
+  // `Error: Network connection lost.` (its message for a dropped connection, flagged `retryable` and
+  // `remote`), not a `TypeError`. Matched by the exact message: an application's own `Error` must not pass
+  // for one.
+  if (name === 'Error' && (error as Error).message === 'Network connection lost.') return 'network-error';
   return undefined;
-}
-
-/**
- * workerd (Cloudflare Workers, miniflare) rejects a fetch whose connection was refused or reset with a plain
- * `Error: Network connection lost.` (its message for a dropped connection, flagged `retryable` and `remote`),
- * not a `TypeError`. Matched by the exact message: an application's own `Error` must not pass for one.
- */
-function isWorkerdDisconnect(error: unknown): boolean {
-  return (error as { message?: unknown }).message === 'Network connection lost.';
 }

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { redactUrl } from '../src/events.ts';
-import { requestHeader, requestMethod, requestSignal, requestUrl } from '../src/request-info.ts';
+import {
+  requestHeader,
+  requestHeaders,
+  requestMethod,
+  requestSignal,
+  requestUrl,
+} from '../src/request-info.ts';
 
 describe('request info', () => {
   it('reads url, method and signal from every input form', () => {
@@ -20,14 +26,14 @@ describe('request info', () => {
 
   it('reads a header from every headers form, case-insensitively', () => {
     const name = 'Idempotency-Key';
-    expect(requestHeader('u', { headers: { 'idempotency-key': 'a' } }, name)).toBe('a');
-    expect(requestHeader('u', { headers: [['IDEMPOTENCY-KEY', 'b']] }, name)).toBe('b');
-    expect(requestHeader('u', { headers: new Headers({ 'Idempotency-Key': 'c' }) }, name)).toBe('c');
-    expect(
-      requestHeader(new Request('http://a.test/', { headers: { 'idempotency-key': 'd' } }), undefined, name),
-    ).toBe('d');
-    expect(requestHeader('u', undefined, name)).toBeNull();
-    expect(requestHeader('u', { headers: {} }, name)).toBeNull();
+    const header = (input: string | Request, init?: RequestInit) =>
+      requestHeader(requestHeaders(input, init), name);
+    expect(header('u', { headers: { 'idempotency-key': 'a' } })).toBe('a');
+    expect(header('u', { headers: [['IDEMPOTENCY-KEY', 'b']] })).toBe('b');
+    expect(header('u', { headers: new Headers({ 'Idempotency-Key': 'c' }) })).toBe('c');
+    expect(header(new Request('http://a.test/', { headers: { 'idempotency-key': 'd' } }))).toBe('d');
+    expect(header('u')).toBeNull();
+    expect(header('u', { headers: {} })).toBeNull();
   });
 
   it('redacts query strings and fragments from event URLs', () => {

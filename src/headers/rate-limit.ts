@@ -9,7 +9,7 @@
 export function rateLimitResetWait(headers: Headers): number | undefined {
   if (!exhausted(headers.get('ratelimit-remaining'))) return undefined;
   const reset = headers.get('ratelimit-reset');
-  return reset !== null && /^\d{1,16}$/.test(reset) ? Number(reset) * 1000 : undefined;
+  return reset !== null && /^\d{1,16}$/.test(reset) ? +reset * 1000 : undefined;
 }
 
 /** `X-RateLimit-Reset`: epoch seconds when ≥ 1,000,000,000 (GitHub), delta seconds when smaller. */
@@ -40,7 +40,7 @@ function exhausted(remaining: string | null): boolean {
 /** A non-negative decimal number (at most 32 characters), or `undefined`. */
 export function decimal(value: string | null): number | undefined {
   if (value === null || value.length > 32 || !/^\d+(\.\d+)?$/.test(value)) return undefined;
-  return Number(value);
+  return +value;
 }
 
 const GO_UNITS: Record<string, number> = {
@@ -52,19 +52,18 @@ const GO_UNITS: Record<string, number> = {
   µs: 1e-3,
   ns: 1e-6,
 };
-const GO_PART = /(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/y;
+const GO_PART = /(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g;
 
 /** A Go `time.Duration` string (`1h2m3.5s`, `250ms`, `0s`) in ms, rounded up; `undefined` when malformed. */
 export function parseGoDuration(value: string | null): number | undefined {
   if (value === null || value.length === 0 || value.length > 64) return undefined;
-  GO_PART.lastIndex = 0;
   let total = 0;
-  while (GO_PART.lastIndex < value.length) {
-    const m = GO_PART.exec(value);
-    if (!m) return undefined;
-    total += Number(m[1]) * GO_UNITS[m[2]!]!;
-  }
-  return Math.ceil(total);
+  // Well-formed when nothing is left once every part is read.
+  const rest = value.replace(GO_PART, (_, n: string, unit: string) => {
+    total += +n * GO_UNITS[unit]!;
+    return '';
+  });
+  return rest ? undefined : Math.ceil(total);
 }
 
 // RFC 9651 (Structured Fields), as far as a RateLimit list needs it, one sticky regex per step:
@@ -92,13 +91,10 @@ export function parseRateLimitField(value: string | null): number | undefined {
   let end: RegExpExecArray | null;
   do {
     if (!step(MEMBER)) return undefined;
-    let r: number | undefined;
-    let t: number | undefined;
+    const params: Record<string, number> = {};
     // A value that is not an sf-integer or sf-decimal (a string, token or boolean) parses as NaN.
-    for (let param = step(PARAM); param; param = step(PARAM)) {
-      if (param[1] === 'r') r = Number.parseFloat(param[2]!);
-      if (param[1] === 't') t = Number.parseFloat(param[2]!);
-    }
+    for (let param = step(PARAM); param; param = step(PARAM)) params[param[1]!] = parseFloat(param[2]!);
+    const { r, t } = params;
     if (r === 0) {
       if (!(t! >= 0 && Number.isInteger(t))) return undefined;
       wait = Math.max(wait, t!);

@@ -8,17 +8,13 @@
 const MAX_LENGTH = 64;
 
 const MONTHS = 'JanFebMarAprMayJunJulAugSepOctNovDec';
-const DAY = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
-// Any capitalised three letters: `utc()` looks them up in MONTHS.
-const MONTH = '([A-Z][a-z]{2})';
-const TIME = '(\\d\\d):(\\d\\d):(\\d\\d)';
 
-// RFC 9110 §5.6.7: the three forms a recipient must accept.
-const IMF_FIXDATE = new RegExp(`^${DAY}, (\\d\\d) ${MONTH} (\\d{4}) ${TIME} GMT$`);
-const RFC_850 = new RegExp(
-  `^(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, (\\d\\d)-${MONTH}-(\\d\\d) ${TIME} GMT$`,
-);
-const ASCTIME = new RegExp(`^${DAY} ${MONTH} ( \\d|\\d\\d) ${TIME} (\\d{4})$`);
+// RFC 9110 §5.6.7: the three forms a recipient must accept, IMF-fixdate, RFC 850 and asctime, in one pattern
+// that captures day, month, year, hour, minute and second in that order in each (asctime writes month, day,
+// time, year: its day and year are captured by lookaheads). The month is any capitalised three letters
+// (looked up in MONTHS); a leap second (60) is allowed by the grammar.
+const HTTP_DATE =
+  /^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d\d) ([A-Z][a-z]{2}) (\d{4}) ([01]\d|2[0-3]):([0-5]\d):([0-5]\d|60) GMT|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, (\d\d)-([A-Z][a-z]{2})-(\d\d) ([01]\d|2[0-3]):([0-5]\d):([0-5]\d|60) GMT|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?=... ( \d|\d\d))([A-Z][a-z]{2}) ..(?=.{10}(\d{4})) ([01]\d|2[0-3]):([0-5]\d):([0-5]\d|60) \d{4})$/;
 
 /**
  * Milliseconds to wait, from a Retry-After value: delay-seconds or an HTTP-date (IMF-fixdate, RFC 850 or
@@ -37,40 +33,25 @@ export function parseRetryAfter(
   value: string | null | undefined,
   now: number = Date.now(),
 ): number | undefined {
-  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_LENGTH) return undefined;
-  if (/^\d+$/.test(value)) return Number(value) * 1000;
-  const at = parseHttpDate(value, now);
-  return at === undefined ? undefined : Math.max(0, Math.ceil(at - now));
-}
-
-/** An HTTP-date (RFC 9110 §5.6.7) as ms since the epoch, or `undefined`. The weekday name is not checked. */
-function parseHttpDate(value: string, now: number): number | undefined {
-  const m = IMF_FIXDATE.exec(value) ?? RFC_850.exec(value);
-  const a = m ?? ASCTIME.exec(value);
-  if (!a) return undefined;
-  // Day, month, year, hour, minute, second: asctime writes month, day, time, year.
-  const [day, month, year, hour, minute, second] = m ? m.slice(1) : [a[2], a[1], a[6], a[3], a[4], a[5]];
-  const y = year!.length === 2 ? fullYear(Number(year), now) : Number(year);
-  return utc(y, month!, Number(day), Number(hour), Number(minute), Number(second));
-}
-
-/**
- * RFC 9110 §5.6.7: a two-digit year that would lie more than 50 years in the future is the most recent past
- * year with those last two digits.
- */
-function fullYear(twoDigits: number, now: number): number {
-  const current = new Date(now).getUTCFullYear();
-  let year = current - (current % 100) + twoDigits;
-  if (year > current + 50) year -= 100;
-  return year;
-}
-
-function utc(y: number, month: string, d: number, h: number, mi: number, s: number): number | undefined {
-  const index = MONTHS.indexOf(month);
-  // A leap second (60) is allowed by the grammar; anything else out of range is malformed.
-  if (index % 3 || h > 23 || mi > 59 || s > 60 || d < 1) return undefined;
+  if (typeof value !== 'string' || value.length > MAX_LENGTH) return undefined;
+  if (/^\d+$/.test(value)) return +value * 1000;
+  // An HTTP-date (RFC 9110 §5.6.7); the weekday name is not checked.
+  const m = HTTP_DATE.exec(value);
+  if (!m) return undefined;
+  // The six fields of the form that matched.
+  const [day, month, year, h, mi, s] = m.slice(1).filter((field) => field !== undefined);
+  let y = +year!;
+  // RFC 9110 §5.6.7: a two-digit year that would lie more than 50 years in the future is the most recent past
+  // year with those last two digits.
+  if (year!.length === 2) {
+    const current = new Date(now).getUTCFullYear();
+    y += current - (current % 100);
+    if (y > current + 50) y -= 100;
+  }
+  const index = MONTHS.indexOf(month!);
+  const d = +day!;
   const mo = index / 3;
-  // Date.UTC rolls "31 Feb" over into March: reject it instead.
-  if (new Date(Date.UTC(y, mo, d)).getUTCDate() !== d) return undefined;
-  return Date.UTC(y, mo, d, h, mi, s);
+  // Date.UTC rolls "31 Feb" over into March and day 0 back into the month before: reject them instead.
+  if (index % 3 || new Date(Date.UTC(y, mo, d)).getUTCDate() !== d) return undefined;
+  return Math.max(0, Math.ceil(Date.UTC(y, mo, d, +h!, +mi!, +s!) - now));
 }

@@ -43,8 +43,6 @@ export function serverRequestedWait(headers: Headers, now: number): number | und
  * describe one quota, so they do not count here; a bundle that reads only this carries none of them.
  */
 export function explicitWait(headers: Headers, now: number): number | undefined {
-  const retryAfter = parseRetryAfter(headers.get('retry-after'), now);
-  if (retryAfter !== undefined) return retryAfter;
   const ms = decimal(headers.get('retry-after-ms'));
-  return ms === undefined ? undefined : Math.ceil(ms);
+  return parseRetryAfter(headers.get('retry-after'), now) ?? (ms === undefined ? undefined : Math.ceil(ms));
 }

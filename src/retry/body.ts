@@ -1,5 +1,3 @@
-import { isRequest } from '../request-info.ts';
-
 /**
  * Request bodies and retries. fetch reads a string, `URLSearchParams`, `Blob`, `ArrayBuffer`, typed array or
  * `FormData` in `init.body` afresh on every call, so such an init is simply passed again: no copy, no
@@ -10,22 +8,20 @@ import { isRequest } from '../request-info.ts';
 /** How a call's body can be replayed. */
 export type Replay = 'none' | 'clone' | 'not-replayable';
 
-/** True for a body fetch consumes as it sends it (it cannot be sent again). */
-function isStream(body: unknown): boolean {
-  if (typeof body !== 'object' || body === null) return false;
-  return (
-    typeof (body as ReadableStream).getReader === 'function' ||
-    typeof (body as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function'
-  );
-}
-
 /**
  * What replaying this call's body takes: nothing (no body, or one fetch re-reads), a `clone()` of the
  * `Request` input before every attempt that a retry may follow, or nothing possible (a stream).
  */
 export function replayOf(input: string | URL | Request, init: RequestInit | undefined): Replay {
   const body = init?.body;
-  if (body !== undefined && body !== null) return isStream(body) ? 'not-replayable' : 'none';
-  if (isRequest(input) && input.body !== null) return 'clone';
+  if (body !== undefined && body !== null) {
+    // A stream is consumed as it is sent: it cannot be sent again.
+    return typeof (body as ReadableStream).getReader === 'function' ||
+      typeof (body as unknown as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function'
+      ? 'not-replayable'
+      : 'none';
+  }
+  // A URL or a string has no body at all; a Request without one has a null body.
+  if ((input as Request).body != null) return 'clone';
   return 'none';
 }

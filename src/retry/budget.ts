@@ -53,22 +53,20 @@ export function createBudget(options: RetryBudgetOptions | undefined): RetryBudg
   let totalCalls = 0;
   let totalRetries = 0;
 
+  const slotOf = (index: number) => ((index % BUCKETS) + BUCKETS) % BUCKETS;
+
   function advance(now: number): number {
     const index = Math.floor(now / width);
-    if (index > current) {
-      // Clear the buckets that fell out of the window (all of them after a long quiet spell).
-      const stale = Math.min(BUCKETS, index - current);
-      for (let k = 1; k <= stale; k++) {
-        const slot = (((index - stale + k) % BUCKETS) + BUCKETS) % BUCKETS;
-        totalCalls -= calls[slot]!;
-        totalRetries -= retries[slot]!;
-        calls[slot] = 0;
-        retries[slot] = 0;
-      }
-      current = index;
+    // Clear the buckets that fell out of the window (all of them after a long quiet spell).
+    if (current < index - BUCKETS) current = index - BUCKETS;
+    while (current < index) {
+      const slot = slotOf(++current);
+      totalCalls -= calls[slot]!;
+      totalRetries -= retries[slot]!;
+      calls[slot] = retries[slot] = 0;
     }
     // A clock that stepped back counts into the newest bucket.
-    return ((current % BUCKETS) + BUCKETS) % BUCKETS;
+    return slotOf(current);
   }
 
   return {
@@ -79,7 +77,7 @@ export function createBudget(options: RetryBudgetOptions | undefined): RetryBudg
     withdraw(now) {
       const slot = advance(now);
       // Integer arithmetic on whole retries: floating error must never grant one retry too many.
-      if (totalRetries + 1 > reserve + Math.floor(totalCalls * share + 1e-9)) return false;
+      if (totalRetries >= reserve + Math.floor(totalCalls * share + 1e-9)) return false;
       retries[slot]!++;
       totalRetries++;
       return true;

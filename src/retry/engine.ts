@@ -49,8 +49,6 @@ export interface Attempts<T, C extends RunState, X extends BackoffContext> {
   retrying?(call: C, context: X, delay: number, verdict: Verdict & { kind: 'retry' }): void;
   /** The call ends: with success (`giveUp` undefined), or by giving up. */
   end?(call: C, outcome: Outcome<T>, giveUp: GiveUpReason | undefined): void;
-  /** The budget refused a retry. */
-  budgetExhausted?(call: C): void;
   /** Releases a value that will not be returned (a response body to cancel). */
   discard?(value: T): void;
   /**
@@ -126,7 +124,7 @@ async function run<T, C extends RunState, X extends BackoffContext>(
   for (;;) {
     const n = call.attempts;
     const signal = call.signal;
-    if (judged === undefined) {
+    if (!judged) {
       // The caller's abort or an outer deadline: never retried, whatever the error says.
       if (outcome.threw && signal?.aborted) {
         attempts.end?.(call, outcome, abortReason(signal));
@@ -142,35 +140,36 @@ async function run<T, C extends RunState, X extends BackoffContext>(
     } catch (error) {
       throw failedToJudge(attempts, call, outcome, error);
     }
-    if (verdict.kind === 'done') return endWith(attempts, call, outcome, undefined, false);
-
-    // Rule 8 (rules.ts): a failure not retried, or a retry beyond the limit, ends the call with what it has;
-    // then the breaker below, then the budget.
-    if (verdict.kind === 'fail' || final) {
-      const giveUp = verdict.kind === 'fail' ? verdict.giveUp : call.refusal;
-      return endWith(attempts, call, outcome, giveUp, verdict.kind === 'retry');
+    // A value (done: no `giveUp`), a failure not retried (its `giveUp`), or rule 8 (rules.ts): a retry beyond
+    // the limit ends the call with what it has; then the breaker below, then the budget.
+    if (verdict.kind !== 'retry') {
+      return endWith(attempts, call, outcome, (verdict as { giveUp?: GiveUpReason }).giveUp, false);
     }
+    if (final) return endWith(attempts, call, outcome, call.refusal, true);
     const context = attempts.context(call, outcome, verdict);
     // A server-given wait replaces the backoff and is not jittered; no timer ever exceeds 2^31−1 ms.
     const delay = clampDelay(verdict.wait ?? call.backoff(n, context));
     // API.md, "An open circuit never hides a real answer": asked before the wait and before the budget.
     const admitted = attempts.admits?.(call, delay);
     if (admitted === false) return endWith(attempts, call, outcome, 'circuit-open', true);
-    if (attempts.budget && !attempts.budget.withdraw(attempts.clock.now())) {
-      attempts.budgetExhausted?.(call);
+    // The budget refused a retry: `end` is told so by the reason.
+    if (attempts.budget?.withdraw(attempts.clock.now()) === false) {
       return endWith(attempts, call, outcome, 'budget', true);
     }
 
     attempts.retrying?.(call, context, delay, verdict);
     // With a breaker below, the answer is kept until the next attempt is let in: should the breaker refuse
     // it after all (the circuit opened meanwhile), the call ends with this answer, not a CircuitOpenError.
-    const held = admitted && !outcome.threw ? outcome.value : undefined;
-    if (!outcome.threw && held === undefined) attempts.discard?.(outcome.value);
+    let held: T | undefined;
+    if (!outcome.threw) {
+      if (admitted) held = outcome.value;
+      else attempts.discard?.(outcome.value);
+    }
     try {
       await attempts.clock.sleep(delay, signal);
     } catch (error) {
       if (held !== undefined) attempts.discard?.(held);
-      attempts.end?.(call, { threw: true, error }, signal ? abortReason(signal) : 'deadline');
+      attempts.end?.(call, { threw: true, error }, abortReason(signal));
       throw error;
     }
     call.previousDelay = delay;

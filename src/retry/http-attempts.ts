@@ -1,10 +1,9 @@
-import type { AdmissionProbe } from '../admission-probe.ts';
+import { type AdmissionProbe, PROBE } from '../admission-probe.ts';
 import type { Clock } from '../clock.ts';
-import { isCircuitOpenError } from '../errors/circuit-open-error.ts';
-import { type GiveUpEvent, type ResilienceEventListener, type RetryEvent, redactUrl } from '../events.ts';
+import type { GiveUpEvent, ResilienceEventListener, RetryEvent, SuccessEvent } from '../events.ts';
 import type { Outcome } from '../outcome.ts';
 import { requestUrl } from '../request-info.ts';
-import { isResponse, notAResponse } from '../response-check.ts';
+import { isResponse, markBroken, notAResponse } from '../response-check.ts';
 import type { FetchLike } from '../types.ts';
 import type { RetryBudget } from './budget.ts';
 import type { Attempts, RunState } from './engine.ts';
@@ -12,54 +11,46 @@ import type { NormalisedRetryOptions, RetryContext } from './options.ts';
 import {
   type Attempt,
   errorVerdict,
-  NOT_RETRYABLE,
+  isCircuitRefusal,
   overrideVerdict,
   responseVerdict,
   type Verdict,
 } from './rules.ts';
 
-/** One fetch call through the retry stage. */
-export interface HttpCall extends RunState {
+/** One fetch call through the retry stage; it is also what the retry rules read of its request. */
+export interface HttpCall extends RunState, Attempt {
   input: string | URL | Request;
   /** The init passed downstream: the caller's, marked so that a retry stage below does not retry too. */
   init: RequestInit;
   options: NormalisedRetryOptions;
-  method: string;
-  /** What the retry rules read of the request. */
-  request: Attempt;
   /** Send a `clone()` of the `Request` input on every attempt a retry may follow. */
   clone: boolean;
-  /** The redacted URL, computed once when an event needs it. */
-  url: string | undefined;
-  /** The error made for a transport that broke the fetch contract: never retried. */
-  fatal: unknown;
+  /** The redacted URL for events, computed once per call when there is a listener (else unused). */
+  url: string;
   /** The context built for the current attempt (for `shouldRetry`), reused by the backoff and `onRetry`. */
   context: RetryContext | undefined;
-  /** Where a breaker below says whether it would let the next attempt in (on `init`, under `PROBE`). */
-  probe: AdmissionProbe | undefined;
 }
 
-export function eventUrl(call: HttpCall): string {
-  if (call.url === undefined) call.url = redactUrl(requestUrl(call.input));
-  return call.url;
-}
-
-function buildContext(
-  call: HttpCall,
-  clock: Clock,
-  outcome: Outcome<Response>,
-  verdict: Verdict,
-): RetryContext {
-  const context: RetryContext = {
-    attempt: call.attempts,
-    elapsed: clock.now() - call.start,
-    method: call.method,
-    url: requestUrl(call.input),
-  };
-  if (outcome.threw) context.error = outcome.error;
-  else context.response = outcome.value;
-  if (verdict.kind === 'retry' && verdict.wait !== undefined) context.retryAfter = verdict.wait;
-  if (call.previousDelay !== undefined) context.previousDelay = call.previousDelay;
+/**
+ * The context for `shouldRetry`, the backoff and `onRetry`: the one built for this attempt (`call.context`),
+ * else a new one, with the wait `verdict` holds.
+ */
+function contextOf(call: HttpCall, clock: Clock, outcome: Outcome<Response>, verdict: Verdict): RetryContext {
+  let context = call.context;
+  if (!context) {
+    context = {
+      attempt: call.attempts,
+      elapsed: clock.now() - call.start,
+      method: call.method,
+      url: requestUrl(call.input),
+    };
+    if (outcome.threw) context.error = outcome.error;
+    else context.response = outcome.value;
+    if (call.previousDelay !== undefined) context.previousDelay = call.previousDelay;
+  }
+  // Only a retry has a wait.
+  const wait = (verdict as { wait?: number }).wait;
+  if (wait !== undefined) context.retryAfter = wait;
   return context;
 }
 
@@ -75,52 +66,47 @@ export function httpAttempts(
     clock,
     budget,
     attempt(call, n) {
-      if (onEvent) onEvent({ type: 'attempt', attempt: n, url: eventUrl(call), method: call.method });
+      onEvent?.({ type: 'attempt', attempt: n, url: call.url, method: call.method });
       let input = call.input;
+      // Errors no retry can fix, marked so that the rules never retry them.
       if (call.clone && n <= call.limit) {
         try {
           input = (input as Request).clone();
         } catch (error) {
-          // A body already read cannot be cloned; no retry can fix that.
-          call.fatal = error;
-          throw error;
+          // A body already read cannot be cloned.
+          throw markBroken(error);
         }
       }
       try {
         return next(input, call.init);
       } catch (error) {
-        call.fatal = new TypeError(
-          'retry: the transport threw synchronously; a fetch function must return a promise',
-          { cause: error },
+        throw markBroken(
+          new TypeError('retry: the transport threw synchronously; a fetch function must return a promise', {
+            cause: error,
+          }),
         );
-        throw call.fatal;
       }
     },
 
     classify(call, outcome, final) {
-      const { options } = call;
+      const options = call.options;
       let verdict: Verdict;
       if (outcome.threw) {
-        if (call.fatal !== undefined && outcome.error === call.fatal) return NOT_RETRYABLE;
-        verdict = errorVerdict(options, call.request, outcome.error);
+        verdict = errorVerdict(options, call, outcome.error);
       } else {
         const response = outcome.value;
         if (!isResponse(response)) {
           throw notAResponse('retry', response);
         }
-        verdict = responseVerdict(options, call.request, response, final, now);
+        verdict = responseVerdict(options, call, response, final, now);
       }
       call.context = undefined;
       if (!options.shouldRetry) return verdict;
-      call.context = buildContext(call, clock, outcome, verdict);
-      return overrideVerdict(options, call.request, call.context, verdict, final, now);
+      call.context = contextOf(call, clock, outcome, verdict);
+      return overrideVerdict(options, call, call.context, verdict, final, now);
     },
 
-    context(call, outcome, verdict) {
-      const context = call.context ?? buildContext(call, clock, outcome, verdict);
-      if (verdict.kind === 'retry' && verdict.wait !== undefined) context.retryAfter = verdict.wait;
-      return context;
-    },
+    context: (call, outcome, verdict) => contextOf(call, clock, outcome, verdict),
 
     retrying(call, context, delay, verdict) {
       call.options.onRetry?.(context, delay);
@@ -130,7 +116,7 @@ export function httpAttempts(
         attempt: call.attempts,
         delay,
         reason: verdict.reason,
-        url: eventUrl(call),
+        url: call.url,
         method: call.method,
         elapsed: clock.now() - call.start,
       };
@@ -140,36 +126,29 @@ export function httpAttempts(
 
     end(call, outcome, giveUp) {
       if (!onEvent) return;
-      const common = { url: eventUrl(call), method: call.method, elapsed: clock.now() - call.start };
-      const response = outcome.threw ? undefined : outcome.value;
-      const status = isResponse(response) ? response.status : undefined;
-      if (giveUp === undefined) {
-        onEvent({ type: 'success', attempts: call.attempts, status: status ?? 0, ...common });
-        return;
-      }
-      const event: GiveUpEvent = {
-        type: 'give-up',
+      if (giveUp === 'budget') onEvent({ type: 'budget-exhausted', url: call.url, method: call.method });
+      // One object for both events: a success carries a status and no reason, a give-up a reason.
+      const event = {
+        type: giveUp ? 'give-up' : 'success',
         attempts: call.attempts,
-        reason: giveUp,
-        ...common,
-      };
-      if (status !== undefined) event.status = status;
+        url: call.url,
+        method: call.method,
+        elapsed: clock.now() - call.start,
+      } as Omit<GiveUpEvent, 'type'> & { type: 'success' | 'give-up' };
+      if (giveUp) event.reason = giveUp;
+      // An outcome the call ends with is an error or a response: the rules have checked it is one.
       if (outcome.threw) event.error = errorName(outcome.error);
-      onEvent(event);
-    },
-
-    budgetExhausted(call) {
-      if (onEvent) onEvent({ type: 'budget-exhausted', url: eventUrl(call), method: call.method });
+      else event.status = outcome.value.status;
+      onEvent(event as SuccessEvent | GiveUpEvent);
     },
 
     admits(call, delay) {
-      const probe = call.probe;
-      return probe?.admitsIn && probe.circuit !== undefined
-        ? probe.admitsIn(probe.circuit, delay)
-        : undefined;
+      // Where a breaker below says whether it would let the next attempt in.
+      const probe = (call.init as Record<symbol, AdmissionProbe | undefined>)[PROBE];
+      return probe?.circuit ? probe.admitsIn?.(probe.circuit, delay) : undefined;
     },
 
-    refused: (outcome) => outcome.threw && isCircuitOpenError(outcome.error),
+    refused: (outcome) => outcome.threw && isCircuitRefusal(outcome.error),
 
     discard(response) {
       // undici keeps the connection busy until the body is consumed or cancelled.

@@ -1,14 +1,14 @@
 import { type AdmissionProbe, PROBE } from '../admission-probe.ts';
 import { defaultBackoff as fullJitter } from '../backoff.ts';
-import type { GiveUpReason } from '../events.ts';
-import { isRequest, requestHeader, requestMethod, requestSignal } from '../request-info.ts';
+import { type GiveUpReason, redactUrl } from '../events.ts';
+import { requestHeader, requestHeaders, requestMethod, requestSignal, requestUrl } from '../request-info.ts';
 import { mergedOver, perRequest } from '../request-options.ts';
 import type { FetchLike, Middleware } from '../types.ts';
 import { clockOption, func, optionsObject } from '../validate.ts';
 import { replayOf } from './body.ts';
 import { createBudget } from './budget.ts';
 import { execute } from './engine.ts';
-import { eventUrl, type HttpCall, httpAttempts } from './http-attempts.ts';
+import { type HttpCall, httpAttempts } from './http-attempts.ts';
 import { type NormalisedRetryOptions, normaliseRetryOptions, type RetryOptions } from './options.ts';
 
 /**
@@ -49,8 +49,7 @@ export function retry(options: RetryOptions = {}): Middleware {
     const attempts = httpAttempts(next, clock, budget, onEvent);
 
     return function retryFetch(input, init) {
-      if (init !== undefined && (init as Record<symbol, unknown>)[RETRYING] === true)
-        return next(input, init);
+      if ((init as Record<symbol, unknown> | undefined)?.[RETRYING]) return next(input, init);
       let resolved: NormalisedRetryOptions | false | undefined;
       try {
         resolved = perRequest(init, 'retry', merge) ?? normalised;
@@ -64,11 +63,16 @@ export function retry(options: RetryOptions = {}): Middleware {
       const method = requestMethod(input, init);
       let limit = resolved.limit;
       let refusal: GiveUpReason = 'limit';
-      let keyed = requestHeader(input, init, 'idempotency-key') !== null;
+      // The headers it would send: init's, else the `Request` input's.
+      const headers = requestHeaders(input, init);
+      let keyed = requestHeader(headers, 'idempotency-key') !== null;
       // RFC 9110 §9.2.2: a non-idempotent request is sent again blindly only with an Idempotency-Key; without
       // one the rules retry it only where the failure shows the server did not process it (rules.ts).
       if (limit > 0 && !keyed && resolved.idempotencyKey && !resolved.methods.has(method)) {
-        init = withHeader(input, init, 'idempotency-key', resolved.idempotencyKey());
+        // A copy of them, with the key.
+        const withKey = new Headers(headers);
+        withKey.set('idempotency-key', resolved.idempotencyKey());
+        init = { ...init, headers: withKey };
         keyed = true;
       }
       const replay = limit > 0 ? replayOf(input, init) : 'none';
@@ -76,9 +80,6 @@ export function retry(options: RetryOptions = {}): Middleware {
         limit = 0;
         refusal = 'not-replayable';
       }
-      // Only a call that may retry asks the breaker below about its next attempt.
-      const probe: AdmissionProbe | undefined =
-        limit > 0 ? { circuit: undefined, admitsIn: undefined } : undefined;
       const call: HttpCall = {
         limit,
         refusal,
@@ -88,30 +89,22 @@ export function retry(options: RetryOptions = {}): Middleware {
         attempts: 0,
         previousDelay: undefined,
         input,
-        init: { ...init, [RETRYING]: true, [PROBE]: probe },
+        init: {
+          ...init,
+          [RETRYING]: true,
+          // Only a call that may retry asks the breaker below about its next attempt.
+          [PROBE]:
+            limit > 0 ? ({ circuit: undefined, admitsIn: undefined } satisfies AdmissionProbe) : undefined,
+        },
         options: resolved,
         method,
-        request: { method, keyed },
+        keyed,
         clone: replay === 'clone',
-        url: undefined,
-        fatal: undefined,
+        url: onEvent ? redactUrl(requestUrl(input)) : '',
         context: undefined,
-        probe,
       };
-      if (onEvent) onEvent({ type: 'request', url: eventUrl(call), method });
+      onEvent?.({ type: 'request', url: call.url, method });
       return execute(attempts, call);
     };
   };
-}
-
-/** The init with one header set, copying the headers it would send (init's, else the `Request` input's). */
-function withHeader(
-  input: string | URL | Request,
-  init: RequestInit | undefined,
-  name: string,
-  value: string,
-): RequestInit {
-  const headers = new Headers(init?.headers ?? (isRequest(input) ? input.headers : undefined));
-  headers.set(name, value);
-  return { ...init, headers };
 }

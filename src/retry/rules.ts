@@ -1,4 +1,4 @@
-import { isCircuitOpenError } from '../errors/circuit-open-error.ts';
+import { hasName } from '../errors/has-name.ts';
 import type { GiveUpReason, RetryReason } from '../events.ts';
 import { serverRequestedWait } from '../headers/server-wait.ts';
 import { isBrokenTransport, transportFailure } from '../response-check.ts';
@@ -78,9 +78,7 @@ function idempotent(options: NormalisedRetryOptions, attempt: Attempt): boolean 
  * server knows better than a status code whether trying again can help. `undefined` when neither says.
  */
 export function serverDirective(headers: Headers): boolean | undefined {
-  const value = headers.get('x-should-retry') ?? headers.get('stripe-should-retry');
-  if (value === null) return undefined;
-  const word = value.trim().toLowerCase();
+  const word = (headers.get('x-should-retry') ?? headers.get('stripe-should-retry'))?.trim().toLowerCase();
   return word === 'true' ? true : word === 'false' ? false : undefined;
 }
 
@@ -91,19 +89,11 @@ export function serverDirective(headers: Headers): boolean | undefined {
  * primary and secondary limits). Any other 403 is a permission answer that no retry changes.
  */
 export function isRateLimit403(response: Response): boolean {
-  if (response.status !== 403) return false;
-  const headers = response.headers;
-  return headers.get('retry-after') !== null || headers.get('x-ratelimit-remaining')?.trim() === '0';
-}
-
-/** True when the status of `response` is retried by the options (rule 3), before any directive. */
-function retriedStatus(options: NormalisedRetryOptions, attempt: Attempt, response: Response): boolean {
-  const status = response.status;
-  if (options.statusCodes.has(status)) return true;
-  // IETF Idempotency-Key draft: 409 = a request with this key is still being processed; try again later.
-  if (status === 409) return attempt.keyed;
-  // A rate-limit 403 is retried like a 429.
-  return options.statusCodes.has(429) && isRateLimit403(response);
+  const { status, headers } = response;
+  return (
+    status === 403 &&
+    (headers.get('retry-after') !== null || headers.get('x-ratelimit-remaining')?.trim() === '0')
+  );
 }
 
 /**
@@ -128,11 +118,10 @@ function unprocessed(options: NormalisedRetryOptions, response: Response): boole
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
 
 function notSent(error: unknown): boolean {
-  const cause = (error as { cause?: { code?: unknown; errors?: unknown } } | null)?.cause;
-  if (typeof cause !== 'object' || cause === null) return false;
-  if (NOT_SENT.has(cause.code as string)) return true;
+  const cause = (error as { cause?: { code?: unknown; errors?: unknown } | null } | null)?.cause;
+  if (NOT_SENT.has(cause?.code as string)) return true;
   // Happy eyeballs: every address refused (an AggregateError of the attempts).
-  const errors = cause.errors;
+  const errors = cause?.errors;
   return (
     Array.isArray(errors) &&
     errors.length > 0 &&
@@ -140,9 +129,17 @@ function notSent(error: unknown): boolean {
   );
 }
 
+/**
+ * A circuit breaker's refusal (a `CircuitOpenError`, of this copy of the package or another), told by its name
+ * and field as `isCircuitOpenError()` tells one, without carrying the class into a bundle that has no breaker.
+ */
+export function isCircuitRefusal(error: unknown): boolean {
+  return hasName(error, 'CircuitOpenError', 'retryAfter');
+}
+
 /** The verdict for an error of an attempt (rules 4 and 5). */
 export function errorVerdict(options: NormalisedRetryOptions, attempt: Attempt, error: unknown): Verdict {
-  if (isCircuitOpenError(error) || isBrokenTransport(error)) return NOT_RETRYABLE;
+  if (isCircuitRefusal(error) || isBrokenTransport(error)) return NOT_RETRYABLE;
   const failure = transportFailure(error);
   if (failure === undefined) return NOT_RETRYABLE;
   if (!idempotent(options, attempt) && !(failure === 'network-error' && notSent(error))) return NOT_RETRYABLE;
@@ -163,9 +160,14 @@ export function responseVerdict(
   final: boolean,
   now: () => number,
 ): Verdict {
-  const retried = retriedStatus(options, attempt, response);
+  const status = response.status;
+  // Rule 3, before any directive. IETF Idempotency-Key draft: 409 = a request with this key is still being
+  // processed; try again later. A rate-limit 403 is retried like a 429.
+  const retried =
+    options.statusCodes.has(status) ||
+    (status === 409 ? attempt.keyed : options.statusCodes.has(429) && isRateLimit403(response));
   // A success is not read any further: a directive speaks only of failing responses.
-  if (!retried && response.status < 400) return DONE;
+  if (!retried && status < 400) return DONE;
   const directive = serverDirective(response.headers);
   if (directive === false) return retried ? NOT_RETRYABLE : DONE;
   if (directive === undefined) {
@@ -244,8 +246,11 @@ export function giveUpReason(
 
 /**
  * The give-up reason when `signal` ended the call: an outer deadline aborts with a `TimeoutError` (ours, or
- * the platform's `AbortSignal.timeout()`); anything else is the caller's own abort.
+ * the platform's `AbortSignal.timeout()`); anything else is the caller's own abort. With no signal, only a
+ * deadline can have ended it.
  */
-export function abortReason(signal: AbortSignal): GiveUpReason {
-  return (signal.reason as { name?: unknown } | null)?.name === 'TimeoutError' ? 'deadline' : 'aborted';
+export function abortReason(signal: AbortSignal | undefined): GiveUpReason {
+  return !signal || (signal.reason as { name?: unknown } | null)?.name === 'TimeoutError'
+    ? 'deadline'
+    : 'aborted';
 }
