@@ -61,7 +61,8 @@ const CAP = [duration, 30_000] as const;
 const BASE = [duration, 300] as const;
 // Read at call time, so a stubbed Math.random applies.
 const RANDOM = [func, () => Math.random()] as const;
-const JITTER = oneOf(['none', 'full', 'equal'], "'none', 'full' or 'equal'");
+// Pure: a bundle that uses only the default backoff drops the check.
+const JITTER = /* @__PURE__ */ oneOf(['none', 'full', 'equal'], "'none', 'full' or 'equal'");
 
 /** How a delay is jittered: `random` draws from [0, 1). */
 type Spread = (delay: number, random: () => number) => number;
