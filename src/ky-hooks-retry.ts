@@ -1,9 +1,9 @@
 import type { BeforeRequestHook, RetryOptions as KyRetryOptions, Options, ShouldRetryState } from 'ky';
-import { type Backoff, defaultBackoff as fullJitter } from './backoff.ts';
+import { defaultBackoff as fullJitter } from './backoff.ts';
 import { MAX_DELAY, systemClock } from './clock.ts';
 import { bothListeners, type ResilienceEventListener, redactUrl } from './events.ts';
 import type { KyHooksOptions } from './ky-hooks.ts';
-import { callRetry, kyBackoff, kyCause, kyMaxRetryAfter, kyMethods } from './ky-retry.ts';
+import { callRetry, kyCause, kyMaxRetryAfter, kyOverride } from './ky-retry.ts';
 import { createBudget } from './retry/budget.ts';
 import {
   normaliseRetryOptions,
@@ -53,15 +53,9 @@ export function retryHooks(
     let rules = base;
     if (call) {
       // The rules for this call: this package's, with the call's own ky retry options over them.
-      const override: RetryOptions = { ...raw };
+      const override: RetryOptions = kyOverride(call, { ...raw }, base.backoff, Math.random);
       // The cap is applied in `shouldRetry`: the rules must not refuse a longer wait first.
       if (cap !== undefined) override.maxRetryAfter = MAX_DELAY;
-      if (call.limit !== undefined) override.limit = call.limit;
-      const methods = kyMethods(call);
-      if (methods) override.methods = methods;
-      if (call.statusCodes !== undefined) override.statusCodes = call.statusCodes;
-      const backoff: Backoff | undefined = kyBackoff(call, base.backoff, Math.random);
-      if (backoff) override.backoff = backoff;
       rules = normaliseRetryOptions(override, defaultBackoff);
     }
     const ask = func('ky retry.shouldRetry', call?.shouldRetry);

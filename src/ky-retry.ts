@@ -1,6 +1,7 @@
 import { HTTPError, type RetryOptions as KyRetryOptions, NetworkError, type Options } from 'ky';
 import { type Backoff, defaultBackoff, noJitter } from './backoff.ts';
 import { MAX_DELAY } from './clock.ts';
+import type { RetryOptions } from './retry/options.ts';
 import { transportFailure } from './response-check.ts';
 import { duration, func, invalid, nonNegativeInteger } from './validate.ts';
 
@@ -39,33 +40,39 @@ export function kyMaxRetryAfter(retry: KyRetryOptions): number | undefined {
   return duration('ky retry.maxRetryAfter', ms);
 }
 
-/** ky's method names are lower case; this package's are upper case. */
-export const kyMethods = (retry: KyRetryOptions): string[] | undefined => {
-  if (retry.methods === undefined) return undefined;
-  if (!Array.isArray(retry.methods)) invalid('ky retry.methods', 'an array of method names', retry.methods);
-  return retry.methods.map((m) => String(m).toUpperCase());
-};
-
 /**
- * The backoff that ky's `delay`, `jitter` and `backoffLimit` describe, or `undefined` when the call set none
+ * Sets on `into` what a call's ky `retry` says of the limit, methods (ky's are lower case, this package's upper
+ * case), statuses and backoff, leaving the fields it does not set as they are.
+ *
+ * The backoff is the one ky's `delay`, `jitter` and `backoffLimit` describe, set only when the call gives one
  * of them. ky computes `min(backoffLimit, jitter(delay(n)))`; without a ky `delay` the delay is `fallback`
  * (this package's, jittered) for `backoffLimit` alone, and ky's own unjittered `0.3·2^(n−1)` s curve when
  * the call brings its own `jitter`, so jitter is never applied twice.
  */
-export function kyBackoff(
+export function kyOverride<T extends Pick<RetryOptions, 'limit' | 'methods' | 'statusCodes' | 'backoff'>>(
   retry: KyRetryOptions,
+  into: T,
   fallback: Backoff,
   random: () => number,
-): Backoff | undefined {
-  const { delay, jitter, backoffLimit } = retry;
-  if (delay === undefined && jitter === undefined && backoffLimit === undefined) return undefined;
+): T {
+  const { limit, methods, statusCodes, delay, jitter, backoffLimit } = retry;
+  if (limit !== undefined) into.limit = limit;
+  if (methods !== undefined) {
+    if (!Array.isArray(methods)) invalid('ky retry.methods', 'an array of method names', methods);
+    into.methods = methods.map((m) => String(m).toUpperCase());
+  }
+  if (statusCodes !== undefined) into.statusCodes = statusCodes;
+  if (delay === undefined && jitter === undefined && backoffLimit === undefined) return into;
   func('ky retry.delay', delay);
   if (jitter !== undefined && typeof jitter !== 'boolean' && typeof jitter !== 'function') {
     invalid('ky retry.jitter', 'a boolean or a function', jitter);
   }
-  const limit = backoffLimit === undefined ? MAX_DELAY : Math.min(MAX_DELAY, backoffLimitOf(backoffLimit));
+  if (backoffLimit !== undefined && (typeof backoffLimit !== 'number' || !(backoffLimit >= 0))) {
+    invalid('ky retry.backoffLimit', 'a number of ms ≥ 0', backoffLimit);
+  }
+  const most = Math.min(MAX_DELAY, backoffLimit ?? MAX_DELAY);
   const base: Backoff = delay ?? (jitter ? defaultBackoff(Math.random, noJitter) : fallback);
-  return function kyDelay(attempt, context) {
+  into.backoff = function kyDelay(attempt, context) {
     let ms = base(attempt, context);
     if (jitter === true) ms *= random();
     else if (typeof jitter === 'function') {
@@ -73,15 +80,9 @@ export function kyBackoff(
       // ky keeps the unjittered delay when a jitter function returns nonsense.
       if (Number.isFinite(spread) && spread >= 0) ms = spread;
     }
-    return Math.min(limit, ms);
+    return Math.min(most, ms);
   };
-}
-
-function backoffLimitOf(ms: number): number {
-  if (typeof ms !== 'number' || Number.isNaN(ms) || ms < 0) {
-    invalid('ky retry.backoffLimit', 'a number of ms ≥ 0', ms);
-  }
-  return ms;
+  return into;
 }
 
 /**

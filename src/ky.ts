@@ -9,10 +9,9 @@ import {
   callRetry,
   KY_UNSET_LIMIT,
   type KyRetryOptions,
-  kyBackoff,
   kyError,
   kyMaxRetryAfter,
-  kyMethods,
+  kyOverride,
 } from './ky-retry.ts';
 import type { RequestRetryOptions, ResilienceRequestOptions } from './request-options.ts';
 import { type ResilientFetch, type ResilientFetchOptions, resilientFetch } from './resilient-fetch.ts';
@@ -75,7 +74,7 @@ export function kyResilience(options: ResilientFetchOptions = {}): KyResilienceO
   const pipeline = resilientFetch(options);
   const retry: RetryOptions =
     typeof options.retry === 'number' ? { limit: options.retry } : options.retry || {};
-  const random = retry.clock ? () => retry.clock!.random() : () => Math.random();
+  const random = () => (retry.clock ?? Math).random();
   // What a ky `backoffLimit` alone caps: the stage's backoff.
   const stage: Stage = {
     limit: retry.limit,
@@ -123,15 +122,9 @@ function pipelineRetry(
   request: Request,
 ): RequestRetryOptions | false {
   if (own === false) return false;
-  const mapped: RequestRetryOptions = {};
-  if (ky.limit !== undefined) mapped.limit = ky.limit;
-  const methods = kyMethods(ky);
-  if (methods) mapped.methods = methods;
-  if (ky.statusCodes !== undefined) mapped.statusCodes = ky.statusCodes;
+  const mapped: RequestRetryOptions = kyOverride(ky, {}, stage.backoff, stage.random);
   const maxRetryAfter = kyMaxRetryAfter(ky);
   if (maxRetryAfter !== undefined) mapped.maxRetryAfter = maxRetryAfter;
-  const backoff = kyBackoff(ky, stage.backoff, stage.random);
-  if (backoff) mapped.backoff = backoff;
   const merged: RequestRetryOptions =
     own === undefined ? mapped : typeof own === 'number' ? { ...mapped, limit: own } : { ...mapped, ...own };
   func('ky retry.shouldRetry', ky.shouldRetry);
@@ -155,9 +148,10 @@ function handOverRetry(options: Options): void {
   const attemptTimeout = typeof timeout === 'number' ? timeout : undefined;
   if (attemptTimeout !== undefined) options.timeout = false;
   if (retry === undefined && attemptTimeout === undefined) return;
-  const handover: Handover = { retry, attemptTimeout, options };
-  const resilience: ForwardedResilience = { ...options.resilience, [FROM_KY]: handover };
-  options.resilience = resilience;
+  (options as { resilience?: ForwardedResilience }).resilience = {
+    ...options.resilience,
+    [FROM_KY]: { retry, attemptTimeout, options },
+  };
 }
 
 /**
