@@ -5,11 +5,7 @@ import { bothListeners, type ResilienceEventListener, redactUrl } from './events
 import type { KyHooksOptions } from './ky-hooks.ts';
 import { callRetry, kyCause, kyMaxRetryAfter, kyOverride } from './ky-retry.ts';
 import { createBudget } from './retry/budget.ts';
-import {
-  normaliseRetryOptions,
-  type RetryContext,
-  type RetryOptions,
-} from './retry/options.ts';
+import { normaliseRetryOptions, type RetryContext, type RetryOptions } from './retry/options.ts';
 import {
   type Attempt,
   errorVerdict,

@@ -1,8 +1,8 @@
 import { HTTPError, type RetryOptions as KyRetryOptions, NetworkError, type Options } from 'ky';
 import { type Backoff, defaultBackoff, noJitter } from './backoff.ts';
 import { MAX_DELAY } from './clock.ts';
-import type { RetryOptions } from './retry/options.ts';
 import { transportFailure } from './response-check.ts';
+import type { RetryOptions } from './retry/options.ts';
 import { duration, func, invalid, nonNegativeInteger } from './validate.ts';
 
 /**

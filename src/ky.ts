@@ -5,6 +5,7 @@
  */
 import type { Hooks, InitHook, Options } from 'ky';
 import { type Backoff, defaultBackoff } from './backoff.ts';
+import type { CircuitBreaker } from './circuit-breaker/circuit-breaker.ts';
 import {
   callRetry,
   KY_UNSET_LIMIT,
@@ -76,63 +77,39 @@ export function kyResilience(options: ResilientFetchOptions = {}): KyResilienceO
     typeof options.retry === 'number' ? { limit: options.retry } : options.retry || {};
   const random = () => (retry.clock ?? Math).random();
   // What a ky `backoffLimit` alone caps: the stage's backoff.
-  const stage: Stage = {
-    limit: retry.limit,
-    backoff: retry.backoff ?? defaultBackoff(random),
-    random,
-  };
+  const backoff: Backoff = retry.backoff ?? defaultBackoff(random);
 
   const kyFetch: FetchLike = function kyResilientFetch(input, init) {
     const resilience = init?.resilience as ForwardedResilience | undefined;
     const handover = resilience?.[FROM_KY];
     if (handover === undefined) return pipeline(input, init);
     const { [FROM_KY]: _, ...own } = resilience as ForwardedResilience;
-    if (handover.attemptTimeout !== undefined && own.attemptTimeout === undefined) {
-      own.attemptTimeout = handover.attemptTimeout;
-    }
-    if (handover.retry !== undefined) {
+    if (own.attemptTimeout === undefined) own.attemptTimeout = handover.attemptTimeout;
+    const ky = handover.retry;
+    // The call's retry options for the pipeline: its ky `retry` mapped, its own `resilience.retry` over them.
+    if (ky !== undefined && own.retry !== false) {
       try {
-        own.retry = pipelineRetry(stage, handover.retry, handover, own.retry, input as Request);
+        const merged: RequestRetryOptions = kyOverride(ky, {}, backoff, random);
+        const maxRetryAfter = kyMaxRetryAfter(ky);
+        if (maxRetryAfter !== undefined) merged.maxRetryAfter = maxRetryAfter;
+        Object.assign(merged, typeof own.retry === 'number' ? { limit: own.retry } : own.retry);
+        func('ky retry.shouldRetry', ky.shouldRetry);
+        if ((ky.shouldRetry || ky.retryOnTimeout === false) && merged.shouldRetry === undefined) {
+          const limit = merged.limit ?? retry.limit ?? retryDefaults.limit;
+          merged.shouldRetry = askLikeKy(ky, handover.options, input as Request, limit);
+        }
+        own.retry = merged;
       } catch (error) {
         return Promise.reject(error);
       }
     }
     return pipeline(input, { ...init, resilience: own });
   };
-  const fetch: ResilientFetch = pipeline.circuitBreaker
-    ? Object.assign(kyFetch, { circuitBreaker: pipeline.circuitBreaker })
-    : kyFetch;
-
-  return { fetch, retry: KY_UNSET_LIMIT, timeout: false, hooks: { init: [handOverRetry] } };
-}
-
-/** What the call's ky options are mapped against: the retry stage's own limit and backoff. */
-interface Stage {
-  limit: number | undefined;
-  backoff: Backoff;
-  random: () => number;
-}
-
-/** A call's retry options for the pipeline: its ky `retry` mapped, its own `resilience.retry` over them. */
-function pipelineRetry(
-  stage: Stage,
-  ky: KyRetryOptions,
-  handover: Handover,
-  own: ResilienceRequestOptions['retry'],
-  request: Request,
-): RequestRetryOptions | false {
-  if (own === false) return false;
-  const mapped: RequestRetryOptions = kyOverride(ky, {}, stage.backoff, stage.random);
-  const maxRetryAfter = kyMaxRetryAfter(ky);
-  if (maxRetryAfter !== undefined) mapped.maxRetryAfter = maxRetryAfter;
-  const merged: RequestRetryOptions =
-    own === undefined ? mapped : typeof own === 'number' ? { ...mapped, limit: own } : { ...mapped, ...own };
-  func('ky retry.shouldRetry', ky.shouldRetry);
-  if ((ky.shouldRetry || ky.retryOnTimeout === false) && merged.shouldRetry === undefined) {
-    const limit = merged.limit ?? stage.limit ?? retryDefaults.limit;
-    merged.shouldRetry = askLikeKy(ky, handover.options, request, limit);
+  if (pipeline.circuitBreaker) {
+    (kyFetch as { circuitBreaker?: CircuitBreaker }).circuitBreaker = pipeline.circuitBreaker;
   }
-  return merged;
+
+  return { fetch: kyFetch, retry: KY_UNSET_LIMIT, timeout: false, hooks: { init: [handOverRetry] } };
 }
 
 /**
