@@ -1,4 +1,4 @@
-import { HTTPError, type RetryOptions as KyRetryOptions, NetworkError, type Options } from 'ky';
+import type { RetryOptions as KyRetryOptions } from 'ky';
 import { type Backoff, defaultBackoff, noJitter } from './backoff.ts';
 import { MAX_DELAY } from './clock.ts';
 import { transportFailure } from './response-check.ts';
@@ -83,25 +83,6 @@ export function kyOverride<T extends Pick<RetryOptions, 'limit' | 'methods' | 's
     return Math.min(most, ms);
   };
   return into;
-}
-
-/**
- * The error ky would hand its `shouldRetry` for one attempt's outcome: an `HTTPError` for a failed status,
- * a `NetworkError` for fetch's network `TypeError`, any other error as it is (a timeout keeps the name
- * `TimeoutError` that ky's `isTimeoutError()` checks). `undefined` for a successful response: ky asks
- * `shouldRetry` only about failures.
- */
-export function kyError(
-  outcome: { response?: Response; error?: unknown },
-  request: Request,
-  options: Options,
-): Error | undefined {
-  const { response } = outcome;
-  if (response) return response.ok ? undefined : new HTTPError(response, request, options as never);
-  const error = outcome.error;
-  if (transportFailure(error) === 'network-error')
-    return new NetworkError(request, { cause: error as Error });
-  return error instanceof Error ? error : new Error(String(error), { cause: error });
 }
 
 /**

@@ -3,18 +3,18 @@
  *
  * @packageDocumentation
  */
-import type { Hooks, InitHook, Options } from 'ky';
+import { type Hooks, HTTPError, type InitHook, NetworkError, type Options } from 'ky';
 import { type Backoff, defaultBackoff } from './backoff.ts';
 import type { CircuitBreaker } from './circuit-breaker/circuit-breaker.ts';
 import {
   callRetry,
   KY_UNSET_LIMIT,
   type KyRetryOptions,
-  kyError,
   kyMaxRetryAfter,
   kyOverride,
 } from './ky-retry.ts';
 import type { RequestRetryOptions, ResilienceRequestOptions } from './request-options.ts';
+import { transportFailure } from './response-check.ts';
 import { type ResilientFetch, type ResilientFetchOptions, resilientFetch } from './resilient-fetch.ts';
 import type { RetryContext, RetryOptions } from './retry/options.ts';
 import { retryDefaults } from './retry/rules.ts';
@@ -143,12 +143,20 @@ function askLikeKy(
   request: Request,
   limit: number,
 ): (context: RetryContext) => Promise<boolean | undefined> | undefined {
-  return (context) => {
-    if (context.attempt > limit) return undefined;
-    const error = kyError(context, request, options);
-    if (error === undefined) return undefined;
+  return ({ attempt, response, error: thrown }) => {
+    if (attempt > limit || response?.ok) return undefined;
+    // The error ky would hand its `shouldRetry`: an `HTTPError` for a failed status, a `NetworkError` for
+    // fetch's network `TypeError`, any other error as it is (a timeout keeps the name `TimeoutError` that ky's
+    // `isTimeoutError()` checks).
+    const error = response
+      ? new HTTPError(response, request, options as never)
+      : transportFailure(thrown) === 'network-error'
+        ? new NetworkError(request, { cause: thrown as Error })
+        : thrown instanceof Error
+          ? thrown
+          : new Error(String(thrown), { cause: thrown });
     return (async () => {
-      const answer = await ky.shouldRetry?.({ error, retryCount: context.attempt });
+      const answer = await ky.shouldRetry?.({ error, retryCount: attempt });
       if (answer === true || answer === false) return answer;
       if (ky.retryOnTimeout === false && error.name === 'TimeoutError') return false;
       return undefined;
