@@ -3,7 +3,8 @@ import { defaultBackoff as fullJitter } from './backoff.ts';
 import { MAX_DELAY, systemClock } from './clock.ts';
 import { bothListeners, type ResilienceEventListener, redactUrl } from './events.ts';
 import type { KyHooksOptions } from './ky-hooks.ts';
-import { callRetry, kyCause, kyMaxRetryAfter, kyOverride } from './ky-retry.ts';
+import { callRetry, kyMaxRetryAfter, kyOverride } from './ky-retry.ts';
+import { transportFailure } from './response-check.ts';
 import { createBudget } from './retry/budget.ts';
 import { normaliseRetryOptions, type RetryContext, type RetryOptions } from './retry/options.ts';
 import {
@@ -87,7 +88,18 @@ export function retryHooks(
         const response = error.name === 'HTTPError' ? (error as { response?: Response }).response : undefined;
         let verdict: Verdict = response
           ? responseVerdict(rules, attempt, response, false, () => now)
-          : errorVerdict(rules, attempt, kyCause(error));
+          : errorVerdict(
+              rules,
+              attempt,
+              // The error the rules know: ky wraps fetch's network `TypeError` in its `NetworkError` (whose
+              // cause keeps undici's `cause.code`, which tells a connection refused before sending) and
+              // reports its own timeouts as `TimeoutError`.
+              error.name !== 'NetworkError'
+                ? error
+                : transportFailure(error.cause) === 'network-error'
+                  ? error.cause
+                  : new TypeError(error.message, { cause: error }),
+            );
         const url = request ? redactUrl(request.url) : '';
         let answer: boolean | undefined;
         if (ask) {

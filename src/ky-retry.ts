@@ -1,7 +1,6 @@
 import type { RetryOptions as KyRetryOptions } from 'ky';
 import { type Backoff, defaultBackoff, noJitter } from './backoff.ts';
 import { MAX_DELAY } from './clock.ts';
-import { transportFailure } from './response-check.ts';
 import type { RetryOptions } from './retry/options.ts';
 import { duration, func, invalid, nonNegativeInteger } from './validate.ts';
 
@@ -83,19 +82,6 @@ export function kyOverride<T extends Pick<RetryOptions, 'limit' | 'methods' | 's
     return Math.min(most, ms);
   };
   return into;
-}
-
-/**
- * The error the retry rules know, from the one ky reports: ky wraps fetch's network `TypeError` in its
- * `NetworkError` (whose cause keeps undici's `cause.code`, which tells a connection refused before sending)
- * and reports its own timeouts as `TimeoutError`.
- */
-export function kyCause(error: Error): unknown {
-  if (error.name === 'NetworkError')
-    return transportFailure(error.cause) === 'network-error'
-      ? error.cause
-      : new TypeError(error.message, { cause: error });
-  return error;
 }
 
 export type { KyRetryOptions };

@@ -6,16 +6,10 @@
 import { type Hooks, HTTPError, type InitHook, NetworkError, type Options } from 'ky';
 import { type Backoff, defaultBackoff } from './backoff.ts';
 import type { CircuitBreaker } from './circuit-breaker/circuit-breaker.ts';
-import {
-  callRetry,
-  KY_UNSET_LIMIT,
-  type KyRetryOptions,
-  kyMaxRetryAfter,
-  kyOverride,
-} from './ky-retry.ts';
+import { callRetry, KY_UNSET_LIMIT, type KyRetryOptions, kyMaxRetryAfter, kyOverride } from './ky-retry.ts';
 import type { RequestRetryOptions, ResilienceRequestOptions } from './request-options.ts';
-import { transportFailure } from './response-check.ts';
 import { type ResilientFetch, type ResilientFetchOptions, resilientFetch } from './resilient-fetch.ts';
+import { transportFailure } from './response-check.ts';
 import type { RetryContext, RetryOptions } from './retry/options.ts';
 import { retryDefaults } from './retry/rules.ts';
 import type { FetchLike } from './types.ts';
