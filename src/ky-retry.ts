@@ -24,11 +24,11 @@ export function callRetry(value: unknown): KyRetryOptions | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return invalid('ky retry', 'a number or an options object', value);
   }
-  const own: Record<string, unknown> = {};
+  let own: Record<string, unknown> | undefined;
   for (const [key, field] of Object.entries(value)) {
-    if (field !== undefined && !(key === 'limit' && Object.is(field, KY_UNSET_LIMIT))) own[key] = field;
+    if (field !== undefined && !(key === 'limit' && Object.is(field, KY_UNSET_LIMIT))) (own ??= {})[key] = field;
   }
-  return Object.keys(own).length === 0 ? undefined : (own as KyRetryOptions);
+  return own;
 }
 
 /** ky's `maxRetryAfter` (ms, `Infinity` allowed) within the longest timer this package sets. */
