@@ -121,9 +121,8 @@ export function retryHooks(
           return false;
         }
         if (verdict.kind !== 'retry') return false;
-        const wait = verdict.wait === undefined ? undefined : Math.min(verdict.wait, cap ?? MAX_DELAY);
-        const delay = wait ?? rules.backoff(retryCount);
-        chosen = delay;
+        const delay = (chosen =
+          verdict.wait === undefined ? rules.backoff(retryCount) : Math.min(verdict.wait, cap ?? MAX_DELAY));
         emit?.({
           type: 'retry',
           attempt: retryCount,

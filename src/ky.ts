@@ -115,14 +115,17 @@ function handOverRetry(options: Options): void {
   const retry = callRetry(options.retry);
   // Unset rather than 0, so that a second kyResilience() in an `.extend()` chain does not read a limit of 0.
   options.retry = KY_UNSET_LIMIT;
-  const timeout = options.timeout;
-  const attemptTimeout = typeof timeout === 'number' ? timeout : undefined;
-  if (attemptTimeout !== undefined) options.timeout = false;
-  if (retry === undefined && attemptTimeout === undefined) return;
-  (options as { resilience?: ForwardedResilience }).resilience = {
-    ...options.resilience,
-    [FROM_KY]: { retry, attemptTimeout, options },
-  };
+  let attemptTimeout: number | undefined;
+  if (typeof options.timeout === 'number') {
+    attemptTimeout = options.timeout;
+    options.timeout = false;
+  }
+  if (retry || attemptTimeout !== undefined) {
+    (options as { resilience?: ForwardedResilience }).resilience = {
+      ...options.resilience,
+      [FROM_KY]: { retry, attemptTimeout, options },
+    };
+  }
 }
 
 /**
