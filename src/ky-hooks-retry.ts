@@ -1,4 +1,4 @@
-import type { BeforeRequestHook, RetryOptions as KyRetryOptions, Options, ShouldRetryState } from 'ky';
+import type { Hooks, RetryOptions as KyRetryOptions, ShouldRetryState } from 'ky';
 import { defaultBackoff as fullJitter } from './backoff.ts';
 import { MAX_DELAY, systemClock } from './clock.ts';
 import { bothListeners, type ResilienceEventListener, redactUrl } from './events.ts';
@@ -27,11 +27,15 @@ import { func, nonNegativeInteger } from './validate.ts';
 
 const KY_METHODS = ['get', 'put', 'head', 'delete', 'options', 'trace', 'query', 'post', 'patch'];
 
-/** ky's `init` hook that drives the loop of each call, and a `beforeRequest` hook that reports the call. */
+/**
+ * Adds to `hooks` ky's `init` hook that drives the loop of each call, and a first `beforeRequest` hook that
+ * reports the call.
+ */
 export function retryHooks(
   option: Exclude<KyHooksOptions['retry'], false>,
   onEvent: ResilienceEventListener | undefined,
-): { init: (options: Options) => void; beforeRequest: BeforeRequestHook } {
+  hooks: Required<Pick<Hooks, 'init' | 'beforeRequest'>>,
+): void {
   const clock = systemClock;
   const raw =
     typeof option === 'number' ? { limit: nonNegativeInteger('kyHooks: retry', option) } : (option ?? {});
@@ -43,7 +47,7 @@ export function retryHooks(
   // ky's init hook sees each call's options merged with the instance's, its `retry` among them: the call
   // gets a ky retry whose `shouldRetry` decides everything by the rules, so ky's own checks (statuses,
   // Retry-After, 413, `retryOnTimeout`) never differ from them.
-  const init = (kyOptions: Options): void => {
+  hooks.init.push((kyOptions) => {
     const call = callRetry(kyOptions.retry);
     // ky's `maxRetryAfter` from the call: a cap on a server's wait, as in ky, instead of a refusal.
     const cap = call && kyMaxRetryAfter(call);
@@ -136,9 +140,8 @@ export function retryHooks(
         return true;
       },
     };
-  };
-  const beforeRequest: BeforeRequestHook = ({ request }) => {
+  });
+  hooks.beforeRequest.unshift(({ request }) => {
     emit?.({ type: 'request', url: redactUrl(request.url), method: request.method });
-  };
-  return { init, beforeRequest };
+  });
 }

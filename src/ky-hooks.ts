@@ -81,11 +81,7 @@ export function kyHooks(options: KyHooksOptions = {}): Options & { hooks: Hooks 
     });
   }
 
-  if (options.retry !== false) {
-    const retry = retryHooks(options.retry, onEvent);
-    hooks.init.push(retry.init);
-    hooks.beforeRequest.unshift(retry.beforeRequest);
-  }
+  if (options.retry !== false) retryHooks(options.retry, onEvent, hooks);
   return { hooks };
 }
 
