@@ -3,7 +3,7 @@ import { defaultBackoff as fullJitter } from './backoff.ts';
 import { MAX_DELAY, systemClock } from './clock.ts';
 import { bothListeners, type ResilienceEventListener, redactUrl } from './events.ts';
 import type { KyHooksOptions } from './ky-hooks.ts';
-import { callRetry, kyMaxRetryAfter, kyOverride } from './ky-retry.ts';
+import { callRetry, kyOverride } from './ky-retry.ts';
 import { transportFailure } from './response-check.ts';
 import { createBudget } from './retry/budget.ts';
 import { normaliseRetryOptions, type RetryContext, type RetryOptions } from './retry/options.ts';
@@ -50,13 +50,16 @@ export function retryHooks(
   hooks.init.push((kyOptions) => {
     const call = callRetry(kyOptions.retry);
     // ky's `maxRetryAfter` from the call: a cap on a server's wait, as in ky, instead of a refusal.
-    const cap = call && kyMaxRetryAfter(call);
+    let cap: number | undefined;
     let rules = base;
     if (call) {
       // The rules for this call: this package's, with the call's own ky retry options over them.
       const override: RetryOptions = kyOverride(call, { ...raw }, base.backoff, Math.random);
-      // The cap is applied in `shouldRetry`: the rules must not refuse a longer wait first.
-      if (cap !== undefined) override.maxRetryAfter = MAX_DELAY;
+      if (call.maxRetryAfter !== undefined) {
+        cap = override.maxRetryAfter;
+        // The cap is applied in `shouldRetry`: the rules must not refuse a longer wait first.
+        override.maxRetryAfter = MAX_DELAY;
+      }
       rules = normaliseRetryOptions(override, defaultBackoff);
     }
     const ask = func('ky retry.shouldRetry', call?.shouldRetry);

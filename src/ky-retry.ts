@@ -32,36 +32,30 @@ export function callRetry(value: unknown): KyRetryOptions | undefined {
   return own;
 }
 
-/** ky's `maxRetryAfter` (ms, `Infinity` allowed) within the longest timer this package sets. */
-export function kyMaxRetryAfter(retry: KyRetryOptions): number | undefined {
-  const ms = retry.maxRetryAfter;
-  if (ms === undefined) return undefined;
-  if (ms === Infinity) return MAX_DELAY;
-  return duration('ky retry.maxRetryAfter', ms);
-}
-
 /**
  * Sets on `into` what a call's ky `retry` says of the limit, methods (ky's are lower case, this package's upper
- * case), statuses and backoff, leaving the fields it does not set as they are.
+ * case), statuses, `maxRetryAfter` (ms, `Infinity` allowed, within the longest timer this package sets) and
+ * backoff, leaving the fields it does not set as they are.
  *
  * The backoff is the one ky's `delay`, `jitter` and `backoffLimit` describe, set only when the call gives one
  * of them. ky computes `min(backoffLimit, jitter(delay(n)))`; without a ky `delay` the delay is `fallback`
  * (this package's, jittered) for `backoffLimit` alone, and ky's own unjittered `0.3·2^(n−1)` s curve when
  * the call brings its own `jitter`, so jitter is never applied twice.
  */
-export function kyOverride<T extends Pick<RetryOptions, 'limit' | 'methods' | 'statusCodes' | 'backoff'>>(
-  retry: KyRetryOptions,
-  into: T,
-  fallback: Backoff,
-  random: () => number,
-): T {
-  const { limit, methods, statusCodes, delay, jitter, backoffLimit } = retry;
+export function kyOverride<
+  T extends Pick<RetryOptions, 'limit' | 'methods' | 'statusCodes' | 'maxRetryAfter' | 'backoff'>,
+>(retry: KyRetryOptions, into: T, fallback: Backoff, random: () => number): T {
+  const { limit, methods, statusCodes, maxRetryAfter, delay, jitter, backoffLimit } = retry;
   if (limit !== undefined) into.limit = limit;
   if (methods !== undefined) {
     if (!Array.isArray(methods)) invalid('ky retry.methods', 'an array of method names', methods);
     into.methods = methods.map((m) => String(m).toUpperCase());
   }
   if (statusCodes !== undefined) into.statusCodes = statusCodes;
+  if (maxRetryAfter !== undefined) {
+    into.maxRetryAfter =
+      maxRetryAfter === Infinity ? MAX_DELAY : duration('ky retry.maxRetryAfter', maxRetryAfter);
+  }
   if (delay === undefined && jitter === undefined && backoffLimit === undefined) return into;
   func('ky retry.delay', delay);
   if (jitter !== undefined && typeof jitter !== 'boolean' && typeof jitter !== 'function') {

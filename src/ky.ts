@@ -6,7 +6,7 @@
 import { type Hooks, HTTPError, type InitHook, NetworkError, type Options } from 'ky';
 import { type Backoff, defaultBackoff } from './backoff.ts';
 import type { CircuitBreaker } from './circuit-breaker/circuit-breaker.ts';
-import { callRetry, KY_UNSET_LIMIT, type KyRetryOptions, kyMaxRetryAfter, kyOverride } from './ky-retry.ts';
+import { callRetry, KY_UNSET_LIMIT, type KyRetryOptions, kyOverride } from './ky-retry.ts';
 import type { RequestRetryOptions, ResilienceRequestOptions } from './request-options.ts';
 import { type ResilientFetch, type ResilientFetchOptions, resilientFetch } from './resilient-fetch.ts';
 import { transportFailure } from './response-check.ts';
@@ -84,8 +84,6 @@ export function kyResilience(options: ResilientFetchOptions = {}): KyResilienceO
     if (ky !== undefined && own.retry !== false) {
       try {
         const merged: RequestRetryOptions = kyOverride(ky, {}, backoff, random);
-        const maxRetryAfter = kyMaxRetryAfter(ky);
-        if (maxRetryAfter !== undefined) merged.maxRetryAfter = maxRetryAfter;
         Object.assign(merged, typeof own.retry === 'number' ? { limit: own.retry } : own.retry);
         func('ky retry.shouldRetry', ky.shouldRetry);
         if ((ky.shouldRetry || ky.retryOnTimeout === false) && merged.shouldRetry === undefined) {
