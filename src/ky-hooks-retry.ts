@@ -128,12 +128,12 @@ export function retryHooks(
           return false;
         }
         if (verdict.kind !== 'retry') return false;
-        const delay = (chosen =
-          verdict.wait === undefined ? rules.backoff(retryCount) : Math.min(verdict.wait, cap ?? MAX_DELAY));
+        chosen =
+          verdict.wait === undefined ? rules.backoff(retryCount) : Math.min(verdict.wait, cap ?? MAX_DELAY);
         emit?.({
           type: 'retry',
           attempt: retryCount,
-          delay,
+          delay: chosen,
           reason: verdict.reason,
           ...(response ? { status: response.status } : {}),
           url,

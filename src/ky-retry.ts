@@ -26,8 +26,10 @@ export function callRetry(value: unknown): KyRetryOptions | undefined {
   }
   let own: Record<string, unknown> | undefined;
   for (const [key, field] of Object.entries(value)) {
-    if (field !== undefined && !(key === 'limit' && Object.is(field, KY_UNSET_LIMIT)))
-      (own ??= {})[key] = field;
+    if (field !== undefined && !(key === 'limit' && Object.is(field, KY_UNSET_LIMIT))) {
+      own ??= {};
+      own[key] = field;
+    }
   }
   return own;
 }
