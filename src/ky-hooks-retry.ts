@@ -36,7 +36,6 @@ export function retryHooks(
   onEvent: ResilienceEventListener | undefined,
   hooks: Required<Pick<Hooks, 'init' | 'beforeRequest'>>,
 ): void {
-  const clock = systemClock;
   const raw =
     typeof option === 'number' ? { limit: nonNegativeInteger('kyHooks: retry', option) } : (option ?? {});
   const defaultBackoff = fullJitter(() => Math.random());
@@ -66,7 +65,7 @@ export function retryHooks(
     // The call's method and headers as ky's options had them, for an error that carries no request.
     const method = (kyOptions.method ?? 'GET').toUpperCase();
     const headers = kyOptions.headers;
-    const start = clock.now();
+    const start = systemClock.now();
     /** The delay chosen by the last `shouldRetry` that said yes, for ky's `delay()` that follows it. */
     let chosen: number | undefined;
     budget?.deposit(start);
@@ -91,7 +90,7 @@ export function retryHooks(
           method: request?.method ?? method,
           keyed: (request?.headers ?? new Headers(headers as HeadersInit)).has('idempotency-key'),
         };
-        const now = clock.now();
+        const now = systemClock.now();
         const response = error.name === 'HTTPError' ? (error as { response?: Response }).response : undefined;
         let verdict: Verdict = response
           ? responseVerdict(rules, attempt, response, false, () => now)
