@@ -34,9 +34,7 @@ export interface KyResilienceOptions extends Options {
 const FROM_KY: unique symbol = Symbol('resilient-fetch.ky-retry');
 
 interface Handover {
-  retry: KyRetryOptions | undefined;
-  /** ky's `timeout` of the call, per attempt as in ky: the pipeline's `attemptTimeout`. */
-  attemptTimeout: number | undefined;
+  retry: KyRetryOptions;
   /** The call's ky options, for the `HTTPError` handed to ky's `shouldRetry`. */
   options: Options;
 }
@@ -78,10 +76,9 @@ export function kyResilience(options: ResilientFetchOptions = {}): KyResilienceO
     const handover = resilience?.[FROM_KY];
     if (handover === undefined) return pipeline(input, init);
     const { [FROM_KY]: _, ...own } = resilience as ForwardedResilience;
-    if (own.attemptTimeout === undefined) own.attemptTimeout = handover.attemptTimeout;
     const ky = handover.retry;
     // The call's retry options for the pipeline: its ky `retry` mapped, its own `resilience.retry` over them.
-    if (ky !== undefined && own.retry !== false) {
+    if (own.retry !== false) {
       try {
         const merged: RequestRetryOptions = kyOverride(ky, {}, backoff, random);
         Object.assign(merged, typeof own.retry === 'number' ? { limit: own.retry } : own.retry);
@@ -113,17 +110,16 @@ function handOverRetry(options: Options): void {
   const retry = callRetry(options.retry);
   // Unset rather than 0, so that a second kyResilience() in an `.extend()` chain does not read a limit of 0.
   options.retry = KY_UNSET_LIMIT;
-  let attemptTimeout: number | undefined;
-  if (typeof options.timeout === 'number') {
-    attemptTimeout = options.timeout;
+  const timeout = options.timeout;
+  if (!retry && typeof timeout !== 'number') return;
+  const resilience: ForwardedResilience = { ...options.resilience };
+  if (typeof timeout === 'number') {
     options.timeout = false;
+    // ky's `timeout` is per attempt: the pipeline's `attemptTimeout`, unless the call's `resilience` sets one.
+    if (resilience.attemptTimeout === undefined) resilience.attemptTimeout = timeout;
   }
-  if (retry || attemptTimeout !== undefined) {
-    (options as { resilience?: ForwardedResilience }).resilience = {
-      ...options.resilience,
-      [FROM_KY]: { retry, attemptTimeout, options },
-    };
-  }
+  if (retry) resilience[FROM_KY] = { retry, options };
+  options.resilience = resilience;
 }
 
 /**
