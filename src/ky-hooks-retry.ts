@@ -1,16 +1,12 @@
-import type { BeforeRequestHook, RetryOptions as KyRetryOptions, Options, ShouldRetryState } from 'ky';
-import { type Backoff, defaultBackoff as fullJitter } from './backoff.ts';
+import type { Hooks, RetryOptions as KyRetryOptions, ShouldRetryState } from 'ky';
+import { defaultBackoff as fullJitter } from './backoff.ts';
 import { MAX_DELAY, systemClock } from './clock.ts';
 import { bothListeners, type ResilienceEventListener, redactUrl } from './events.ts';
 import type { KyHooksOptions } from './ky-hooks.ts';
-import { callRetry, kyBackoff, kyCause, kyMaxRetryAfter, kyMethods } from './ky-retry.ts';
+import { callRetry, kyOverride } from './ky-retry.ts';
+import { transportFailure } from './response-check.ts';
 import { createBudget } from './retry/budget.ts';
-import {
-  type NormalisedRetryOptions,
-  normaliseRetryOptions,
-  type RetryContext,
-  type RetryOptions,
-} from './retry/options.ts';
+import { normaliseRetryOptions, type RetryContext, type RetryOptions } from './retry/options.ts';
 import {
   type Attempt,
   errorVerdict,
@@ -29,29 +25,17 @@ import { func, nonNegativeInteger } from './validate.ts';
  * (its statuses, Retry-After handling, 413, `retryOnTimeout`) never differ from the rules.
  */
 
-/** What one call decided in ky's `shouldRetry`, for ky's `delay()` that follows it. */
-interface RetryState {
-  rules: NormalisedRetryOptions;
-  /** ky's `maxRetryAfter` from the call: a cap on a server's wait, as in ky, instead of a refusal. */
-  cap: number | undefined;
-  ask: KyRetryOptions['shouldRetry'];
-  retryOnTimeout: boolean | undefined;
-  /** The call's method and headers as ky's options had them, for an error that carries no request. */
-  method: string;
-  headers: Options['headers'];
-  start: number;
-  /** The delay chosen by the last `shouldRetry` that said yes. */
-  delay: number | undefined;
-}
-
 const KY_METHODS = ['get', 'put', 'head', 'delete', 'options', 'trace', 'query', 'post', 'patch'];
 
-/** ky's `init` hook that drives the loop of each call, and a `beforeRequest` hook that reports the call. */
+/**
+ * Adds to `hooks` ky's `init` hook that drives the loop of each call, and a first `beforeRequest` hook that
+ * reports the call.
+ */
 export function retryHooks(
   option: Exclude<KyHooksOptions['retry'], false>,
   onEvent: ResilienceEventListener | undefined,
-): { init: (options: Options) => void; beforeRequest: BeforeRequestHook } {
-  const clock = systemClock;
+  hooks: Required<Pick<Hooks, 'init' | 'beforeRequest'>>,
+): void {
   const raw =
     typeof option === 'number' ? { limit: nonNegativeInteger('kyHooks: retry', option) } : (option ?? {});
   const defaultBackoff = fullJitter(() => Math.random());
@@ -59,109 +43,107 @@ export function retryHooks(
   const budget = raw.budget === false ? undefined : createBudget(raw.budget);
   const emit = bothListeners(onEvent, func('kyHooks: retry.onEvent', raw.onEvent));
 
-  /** The rules for one call: this package's, with the call's own ky retry options over them. */
-  const rulesFor = (call: KyRetryOptions | undefined, cap: number | undefined): NormalisedRetryOptions => {
-    if (call === undefined) return base;
-    const override: RetryOptions = { ...raw };
-    // ky's `maxRetryAfter` caps a server's wait (applied in `decide`): the rules must not refuse it first.
-    if (cap !== undefined) override.maxRetryAfter = MAX_DELAY;
-    if (call.limit !== undefined) override.limit = call.limit;
-    const methods = kyMethods(call);
-    if (methods) override.methods = methods;
-    if (call.statusCodes !== undefined) override.statusCodes = call.statusCodes;
-    const backoff: Backoff | undefined = kyBackoff(call, base.backoff, Math.random);
-    if (backoff) override.backoff = backoff;
-    return normaliseRetryOptions(override, defaultBackoff);
-  };
-
-  /**
-   * ky asks this for every failure while a retry remains (ky's limit check comes first): the verdict is the
-   * rules', with the call's ky `shouldRetry` applied over it as the rules apply `shouldRetry`, ky's
-   * `maxRetryAfter` as a cap and `retryOnTimeout: false` as a refusal.
-   */
-  const decide = async (state: RetryState, { error, retryCount }: ShouldRetryState): Promise<boolean> => {
-    const { rules } = state;
-    const request = (error as { request?: Request }).request;
-    const attempt: Attempt = {
-      method: request?.method ?? state.method,
-      keyed: (request?.headers ?? new Headers(state.headers as HeadersInit)).has('idempotency-key'),
-    };
-    const now = clock.now();
-    const response = error.name === 'HTTPError' ? (error as { response?: Response }).response : undefined;
-    let verdict: Verdict = response
-      ? responseVerdict(rules, attempt, response, false, () => now)
-      : errorVerdict(rules, attempt, kyCause(error));
-    const url = request ? redactUrl(request.url) : '';
-    const ask = state.ask;
-    let answer: boolean | undefined;
-    if (ask) {
-      const context: RetryContext = {
-        attempt: retryCount,
-        elapsed: now - state.start,
-        method: attempt.method,
-        url: request?.url ?? '',
-        ...(response ? { response } : { error }),
-      };
-      const asked = { ...rules, shouldRetry: async () => (answer = await ask({ error, retryCount })) };
-      verdict = await overrideVerdict(asked, attempt, context, verdict, false, () => now);
-    }
-    if (verdict.kind === 'retry' && verdict.reason === 'timeout' && answer === undefined) {
-      if (state.retryOnTimeout === false) verdict = NOT_RETRYABLE;
-    }
-    if (giveUpReason(verdict, false, 'limit', budget, now) === 'budget') {
-      emit?.({ type: 'budget-exhausted', url, method: attempt.method });
-      return false;
-    }
-    if (verdict.kind !== 'retry') return false;
-    const wait = verdict.wait === undefined ? undefined : Math.min(verdict.wait, state.cap ?? MAX_DELAY);
-    const delay = wait ?? rules.backoff(retryCount);
-    state.delay = delay;
-    emit?.({
-      type: 'retry',
-      attempt: retryCount,
-      delay,
-      reason: verdict.reason,
-      ...(response ? { status: response.status } : {}),
-      url,
-      method: attempt.method,
-      elapsed: now - state.start,
-    });
-    return true;
-  };
-
   // ky's init hook sees each call's options merged with the instance's, its `retry` among them: the call
   // gets a ky retry whose `shouldRetry` decides everything by the rules, so ky's own checks (statuses,
   // Retry-After, 413, `retryOnTimeout`) never differ from them.
-  const init = (kyOptions: Options): void => {
+  hooks.init.push((kyOptions) => {
     const call = callRetry(kyOptions.retry);
-    const cap = call ? kyMaxRetryAfter(call) : undefined;
-    const rules = rulesFor(call, cap);
-    const state: RetryState = {
-      rules,
-      cap,
-      ask: func('ky retry.shouldRetry', call?.shouldRetry),
-      retryOnTimeout: call?.retryOnTimeout,
-      method: (kyOptions.method ?? 'GET').toUpperCase(),
-      headers: kyOptions.headers,
-      start: clock.now(),
-      delay: undefined,
-    };
-    budget?.deposit(state.start);
+    // ky's `maxRetryAfter` from the call: a cap on a server's wait, as in ky, instead of a refusal.
+    let cap: number | undefined;
+    let rules = base;
+    if (call) {
+      // The rules for this call: this package's, with the call's own ky retry options over them.
+      const override: RetryOptions = kyOverride(call, { ...raw }, base.backoff, Math.random);
+      if (call.maxRetryAfter !== undefined) {
+        cap = override.maxRetryAfter;
+        // The cap is applied in `shouldRetry`: the rules must not refuse a longer wait first.
+        override.maxRetryAfter = MAX_DELAY;
+      }
+      rules = normaliseRetryOptions(override, defaultBackoff);
+    }
+    const ask = func('ky retry.shouldRetry', call?.shouldRetry);
+    // The call's method and headers as ky's options had them, for an error that carries no request.
+    const method = (kyOptions.method ?? 'GET').toUpperCase();
+    const headers = kyOptions.headers;
+    const start = systemClock.now();
+    /** The delay chosen by the last `shouldRetry` that said yes, for ky's `delay()` that follows it. */
+    let chosen: number | undefined;
+    budget?.deposit(start);
     kyOptions.retry = {
       limit: rules.limit,
       methods: KY_METHODS as KyRetryOptions['methods'],
       backoffLimit: Infinity,
       // A retry that `shouldRetry` did not decide (ky.retry() from an afterResponse hook) gets the backoff.
       delay: (attempt) => {
-        const delay = state.delay ?? rules.backoff(attempt);
-        state.delay = undefined;
+        const delay = chosen ?? rules.backoff(attempt);
+        chosen = undefined;
         return delay;
       },
-      shouldRetry: (kyState) => decide(state, kyState),
+      /**
+       * ky asks this for every failure while a retry remains (ky's limit check comes first): the verdict is
+       * the rules', with the call's ky `shouldRetry` applied over it as the rules apply `shouldRetry`, ky's
+       * `maxRetryAfter` as a cap and `retryOnTimeout: false` as a refusal.
+       */
+      shouldRetry: async ({ error, retryCount }: ShouldRetryState): Promise<boolean> => {
+        const request = (error as { request?: Request }).request;
+        const attempt: Attempt = {
+          method: request?.method ?? method,
+          keyed: (request?.headers ?? new Headers(headers as HeadersInit)).has('idempotency-key'),
+        };
+        const now = systemClock.now();
+        const response = error.name === 'HTTPError' ? (error as { response?: Response }).response : undefined;
+        let verdict: Verdict = response
+          ? responseVerdict(rules, attempt, response, false, () => now)
+          : errorVerdict(
+              rules,
+              attempt,
+              // The error the rules know: ky wraps fetch's network `TypeError` in its `NetworkError` (whose
+              // cause keeps undici's `cause.code`, which tells a connection refused before sending) and
+              // reports its own timeouts as `TimeoutError`.
+              error.name !== 'NetworkError'
+                ? error
+                : transportFailure(error.cause) === 'network-error'
+                  ? error.cause
+                  : new TypeError(error.message, { cause: error }),
+            );
+        const url = request ? redactUrl(request.url) : '';
+        let answer: boolean | undefined;
+        if (ask) {
+          const context: RetryContext = {
+            attempt: retryCount,
+            elapsed: now - start,
+            method: attempt.method,
+            url: request?.url ?? '',
+            ...(response ? { response } : { error }),
+          };
+          const asked = { ...rules, shouldRetry: async () => (answer = await ask({ error, retryCount })) };
+          verdict = await overrideVerdict(asked, attempt, context, verdict, false, () => now);
+        }
+        if (verdict.kind === 'retry' && verdict.reason === 'timeout' && answer === undefined) {
+          if (call?.retryOnTimeout === false) verdict = NOT_RETRYABLE;
+        }
+        if (giveUpReason(verdict, false, 'limit', budget, now) === 'budget') {
+          emit?.({ type: 'budget-exhausted', url, method: attempt.method });
+          return false;
+        }
+        if (verdict.kind !== 'retry') return false;
+        chosen =
+          verdict.wait === undefined ? rules.backoff(retryCount) : Math.min(verdict.wait, cap ?? MAX_DELAY);
+        emit?.({
+          type: 'retry',
+          attempt: retryCount,
+          delay: chosen,
+          reason: verdict.reason,
+          ...(response ? { status: response.status } : {}),
+          url,
+          method: attempt.method,
+          elapsed: now - start,
+        });
+        return true;
+      },
     };
-  };
-  const beforeRequest: BeforeRequestHook = ({ request }) => {
+  });
+  hooks.beforeRequest.unshift(({ request }) => {
     emit?.({ type: 'request', url: redactUrl(request.url), method: request.method });
-  };
-  return { init, beforeRequest };
+  });
 }

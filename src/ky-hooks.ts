@@ -67,13 +67,12 @@ export function kyHooks(options: KyHooksOptions = {}): Options & { hooks: Hooks 
     hooks.init.push((kyOptions) => {
       const next = kyOptions.fetch ?? globalFetch;
       kyOptions.fetch = async function admittedFetch(input, init) {
-        const request = input as Request;
-        const permit = await gate.admit(request, undefined);
+        const permit = await gate.admit(input as Request, undefined);
         let response: Response;
         try {
           response = await next(input, init);
         } catch (error) {
-          gate.settle(permit, { threw: true, error }, request.signal.aborted);
+          gate.settle(permit, { threw: true, error }, (input as Request).signal.aborted);
           throw error;
         }
         gate.settle(permit, { threw: false, value: response }, false);
@@ -82,11 +81,7 @@ export function kyHooks(options: KyHooksOptions = {}): Options & { hooks: Hooks 
     });
   }
 
-  if (options.retry !== false) {
-    const retry = retryHooks(options.retry, onEvent);
-    hooks.init.push(retry.init);
-    hooks.beforeRequest.unshift(retry.beforeRequest);
-  }
+  if (options.retry !== false) retryHooks(options.retry, onEvent, hooks);
   return { hooks };
 }
 

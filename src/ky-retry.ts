@@ -1,7 +1,7 @@
-import { HTTPError, type RetryOptions as KyRetryOptions, NetworkError, type Options } from 'ky';
+import type { RetryOptions as KyRetryOptions } from 'ky';
 import { type Backoff, defaultBackoff, noJitter } from './backoff.ts';
 import { MAX_DELAY } from './clock.ts';
-import { transportFailure } from './response-check.ts';
+import type { RetryOptions } from './retry/options.ts';
 import { duration, func, invalid, nonNegativeInteger } from './validate.ts';
 
 /**
@@ -24,48 +24,51 @@ export function callRetry(value: unknown): KyRetryOptions | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return invalid('ky retry', 'a number or an options object', value);
   }
-  const own: Record<string, unknown> = {};
+  let own: Record<string, unknown> | undefined;
   for (const [key, field] of Object.entries(value)) {
-    if (field !== undefined && !(key === 'limit' && Object.is(field, KY_UNSET_LIMIT))) own[key] = field;
+    if (field !== undefined && !(key === 'limit' && Object.is(field, KY_UNSET_LIMIT))) {
+      own ??= {};
+      own[key] = field;
+    }
   }
-  return Object.keys(own).length === 0 ? undefined : (own as KyRetryOptions);
+  return own;
 }
-
-/** ky's `maxRetryAfter` (ms, `Infinity` allowed) within the longest timer this package sets. */
-export function kyMaxRetryAfter(retry: KyRetryOptions): number | undefined {
-  const ms = retry.maxRetryAfter;
-  if (ms === undefined) return undefined;
-  if (ms === Infinity) return MAX_DELAY;
-  return duration('ky retry.maxRetryAfter', ms);
-}
-
-/** ky's method names are lower case; this package's are upper case. */
-export const kyMethods = (retry: KyRetryOptions): string[] | undefined => {
-  if (retry.methods === undefined) return undefined;
-  if (!Array.isArray(retry.methods)) invalid('ky retry.methods', 'an array of method names', retry.methods);
-  return retry.methods.map((m) => String(m).toUpperCase());
-};
 
 /**
- * The backoff that ky's `delay`, `jitter` and `backoffLimit` describe, or `undefined` when the call set none
+ * Sets on `into` what a call's ky `retry` says of the limit, methods (ky's are lower case, this package's upper
+ * case), statuses, `maxRetryAfter` (ms, `Infinity` allowed, within the longest timer this package sets) and
+ * backoff, leaving the fields it does not set as they are.
+ *
+ * The backoff is the one ky's `delay`, `jitter` and `backoffLimit` describe, set only when the call gives one
  * of them. ky computes `min(backoffLimit, jitter(delay(n)))`; without a ky `delay` the delay is `fallback`
  * (this package's, jittered) for `backoffLimit` alone, and ky's own unjittered `0.3·2^(n−1)` s curve when
  * the call brings its own `jitter`, so jitter is never applied twice.
  */
-export function kyBackoff(
-  retry: KyRetryOptions,
-  fallback: Backoff,
-  random: () => number,
-): Backoff | undefined {
-  const { delay, jitter, backoffLimit } = retry;
-  if (delay === undefined && jitter === undefined && backoffLimit === undefined) return undefined;
+export function kyOverride<
+  T extends Pick<RetryOptions, 'limit' | 'methods' | 'statusCodes' | 'maxRetryAfter' | 'backoff'>,
+>(retry: KyRetryOptions, into: T, fallback: Backoff, random: () => number): T {
+  const { limit, methods, statusCodes, maxRetryAfter, delay, jitter, backoffLimit } = retry;
+  if (limit !== undefined) into.limit = limit;
+  if (methods !== undefined) {
+    if (!Array.isArray(methods)) invalid('ky retry.methods', 'an array of method names', methods);
+    into.methods = methods.map((m) => String(m).toUpperCase());
+  }
+  if (statusCodes !== undefined) into.statusCodes = statusCodes;
+  if (maxRetryAfter !== undefined) {
+    into.maxRetryAfter =
+      maxRetryAfter === Infinity ? MAX_DELAY : duration('ky retry.maxRetryAfter', maxRetryAfter);
+  }
+  if (delay === undefined && jitter === undefined && backoffLimit === undefined) return into;
   func('ky retry.delay', delay);
   if (jitter !== undefined && typeof jitter !== 'boolean' && typeof jitter !== 'function') {
     invalid('ky retry.jitter', 'a boolean or a function', jitter);
   }
-  const limit = backoffLimit === undefined ? MAX_DELAY : Math.min(MAX_DELAY, backoffLimitOf(backoffLimit));
+  if (backoffLimit !== undefined && (typeof backoffLimit !== 'number' || !(backoffLimit >= 0))) {
+    invalid('ky retry.backoffLimit', 'a number of ms ≥ 0', backoffLimit);
+  }
+  const most = Math.min(MAX_DELAY, backoffLimit ?? MAX_DELAY);
   const base: Backoff = delay ?? (jitter ? defaultBackoff(Math.random, noJitter) : fallback);
-  return function kyDelay(attempt, context) {
+  into.backoff = function kyDelay(attempt, context) {
     let ms = base(attempt, context);
     if (jitter === true) ms *= random();
     else if (typeof jitter === 'function') {
@@ -73,47 +76,9 @@ export function kyBackoff(
       // ky keeps the unjittered delay when a jitter function returns nonsense.
       if (Number.isFinite(spread) && spread >= 0) ms = spread;
     }
-    return Math.min(limit, ms);
+    return Math.min(most, ms);
   };
-}
-
-function backoffLimitOf(ms: number): number {
-  if (typeof ms !== 'number' || Number.isNaN(ms) || ms < 0) {
-    invalid('ky retry.backoffLimit', 'a number of ms ≥ 0', ms);
-  }
-  return ms;
-}
-
-/**
- * The error ky would hand its `shouldRetry` for one attempt's outcome: an `HTTPError` for a failed status,
- * a `NetworkError` for fetch's network `TypeError`, any other error as it is (a timeout keeps the name
- * `TimeoutError` that ky's `isTimeoutError()` checks). `undefined` for a successful response: ky asks
- * `shouldRetry` only about failures.
- */
-export function kyError(
-  outcome: { response?: Response; error?: unknown },
-  request: Request,
-  options: Options,
-): Error | undefined {
-  const { response } = outcome;
-  if (response) return response.ok ? undefined : new HTTPError(response, request, options as never);
-  const error = outcome.error;
-  if (transportFailure(error) === 'network-error')
-    return new NetworkError(request, { cause: error as Error });
-  return error instanceof Error ? error : new Error(String(error), { cause: error });
-}
-
-/**
- * The error the retry rules know, from the one ky reports: ky wraps fetch's network `TypeError` in its
- * `NetworkError` (whose cause keeps undici's `cause.code`, which tells a connection refused before sending)
- * and reports its own timeouts as `TimeoutError`.
- */
-export function kyCause(error: Error): unknown {
-  if (error.name === 'NetworkError')
-    return transportFailure(error.cause) === 'network-error'
-      ? error.cause
-      : new TypeError(error.message, { cause: error });
-  return error;
+  return into;
 }
 
 export type { KyRetryOptions };

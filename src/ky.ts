@@ -3,19 +3,13 @@
  *
  * @packageDocumentation
  */
-import type { Hooks, InitHook, Options } from 'ky';
+import { type Hooks, HTTPError, type InitHook, NetworkError, type Options } from 'ky';
 import { type Backoff, defaultBackoff } from './backoff.ts';
-import {
-  callRetry,
-  KY_UNSET_LIMIT,
-  type KyRetryOptions,
-  kyBackoff,
-  kyError,
-  kyMaxRetryAfter,
-  kyMethods,
-} from './ky-retry.ts';
+import type { CircuitBreaker } from './circuit-breaker/circuit-breaker.ts';
+import { callRetry, KY_UNSET_LIMIT, type KyRetryOptions, kyOverride } from './ky-retry.ts';
 import type { RequestRetryOptions, ResilienceRequestOptions } from './request-options.ts';
 import { type ResilientFetch, type ResilientFetchOptions, resilientFetch } from './resilient-fetch.ts';
+import { transportFailure } from './response-check.ts';
 import type { RetryContext, RetryOptions } from './retry/options.ts';
 import { retryDefaults } from './retry/rules.ts';
 import type { FetchLike } from './types.ts';
@@ -40,9 +34,7 @@ export interface KyResilienceOptions extends Options {
 const FROM_KY: unique symbol = Symbol('resilient-fetch.ky-retry');
 
 interface Handover {
-  retry: KyRetryOptions | undefined;
-  /** ky's `timeout` of the call, per attempt as in ky: the pipeline's `attemptTimeout`. */
-  attemptTimeout: number | undefined;
+  retry: KyRetryOptions;
   /** The call's ky options, for the `HTTPError` handed to ky's `shouldRetry`. */
   options: Options;
 }
@@ -75,71 +67,38 @@ export function kyResilience(options: ResilientFetchOptions = {}): KyResilienceO
   const pipeline = resilientFetch(options);
   const retry: RetryOptions =
     typeof options.retry === 'number' ? { limit: options.retry } : options.retry || {};
-  const random = retry.clock ? () => retry.clock!.random() : () => Math.random();
+  const random = () => (retry.clock ?? Math).random();
   // What a ky `backoffLimit` alone caps: the stage's backoff.
-  const stage: Stage = {
-    limit: retry.limit,
-    backoff: retry.backoff ?? defaultBackoff(random),
-    random,
-  };
+  const backoff: Backoff = retry.backoff ?? defaultBackoff(random);
 
   const kyFetch: FetchLike = function kyResilientFetch(input, init) {
     const resilience = init?.resilience as ForwardedResilience | undefined;
     const handover = resilience?.[FROM_KY];
     if (handover === undefined) return pipeline(input, init);
     const { [FROM_KY]: _, ...own } = resilience as ForwardedResilience;
-    if (handover.attemptTimeout !== undefined && own.attemptTimeout === undefined) {
-      own.attemptTimeout = handover.attemptTimeout;
-    }
-    if (handover.retry !== undefined) {
+    const ky = handover.retry;
+    // The call's retry options for the pipeline: its ky `retry` mapped, its own `resilience.retry` over them.
+    if (own.retry !== false) {
       try {
-        own.retry = pipelineRetry(stage, handover.retry, handover, own.retry, input as Request);
+        const merged: RequestRetryOptions = kyOverride(ky, {}, backoff, random);
+        Object.assign(merged, typeof own.retry === 'number' ? { limit: own.retry } : own.retry);
+        func('ky retry.shouldRetry', ky.shouldRetry);
+        if ((ky.shouldRetry || ky.retryOnTimeout === false) && merged.shouldRetry === undefined) {
+          const limit = merged.limit ?? retry.limit ?? retryDefaults.limit;
+          merged.shouldRetry = askLikeKy(ky, handover.options, input as Request, limit);
+        }
+        own.retry = merged;
       } catch (error) {
         return Promise.reject(error);
       }
     }
     return pipeline(input, { ...init, resilience: own });
   };
-  const fetch: ResilientFetch = pipeline.circuitBreaker
-    ? Object.assign(kyFetch, { circuitBreaker: pipeline.circuitBreaker })
-    : kyFetch;
-
-  return { fetch, retry: KY_UNSET_LIMIT, timeout: false, hooks: { init: [handOverRetry] } };
-}
-
-/** What the call's ky options are mapped against: the retry stage's own limit and backoff. */
-interface Stage {
-  limit: number | undefined;
-  backoff: Backoff;
-  random: () => number;
-}
-
-/** A call's retry options for the pipeline: its ky `retry` mapped, its own `resilience.retry` over them. */
-function pipelineRetry(
-  stage: Stage,
-  ky: KyRetryOptions,
-  handover: Handover,
-  own: ResilienceRequestOptions['retry'],
-  request: Request,
-): RequestRetryOptions | false {
-  if (own === false) return false;
-  const mapped: RequestRetryOptions = {};
-  if (ky.limit !== undefined) mapped.limit = ky.limit;
-  const methods = kyMethods(ky);
-  if (methods) mapped.methods = methods;
-  if (ky.statusCodes !== undefined) mapped.statusCodes = ky.statusCodes;
-  const maxRetryAfter = kyMaxRetryAfter(ky);
-  if (maxRetryAfter !== undefined) mapped.maxRetryAfter = maxRetryAfter;
-  const backoff = kyBackoff(ky, stage.backoff, stage.random);
-  if (backoff) mapped.backoff = backoff;
-  const merged: RequestRetryOptions =
-    own === undefined ? mapped : typeof own === 'number' ? { ...mapped, limit: own } : { ...mapped, ...own };
-  func('ky retry.shouldRetry', ky.shouldRetry);
-  if ((ky.shouldRetry || ky.retryOnTimeout === false) && merged.shouldRetry === undefined) {
-    const limit = merged.limit ?? stage.limit ?? retryDefaults.limit;
-    merged.shouldRetry = askLikeKy(ky, handover.options, request, limit);
+  if (pipeline.circuitBreaker) {
+    (kyFetch as { circuitBreaker?: CircuitBreaker }).circuitBreaker = pipeline.circuitBreaker;
   }
-  return merged;
+
+  return { fetch: kyFetch, retry: KY_UNSET_LIMIT, timeout: false, hooks: { init: [handOverRetry] } };
 }
 
 /**
@@ -152,11 +111,14 @@ function handOverRetry(options: Options): void {
   // Unset rather than 0, so that a second kyResilience() in an `.extend()` chain does not read a limit of 0.
   options.retry = KY_UNSET_LIMIT;
   const timeout = options.timeout;
-  const attemptTimeout = typeof timeout === 'number' ? timeout : undefined;
-  if (attemptTimeout !== undefined) options.timeout = false;
-  if (retry === undefined && attemptTimeout === undefined) return;
-  const handover: Handover = { retry, attemptTimeout, options };
-  const resilience: ForwardedResilience = { ...options.resilience, [FROM_KY]: handover };
+  if (!retry && typeof timeout !== 'number') return;
+  const resilience: ForwardedResilience = { ...options.resilience };
+  if (typeof timeout === 'number') {
+    options.timeout = false;
+    // ky's `timeout` is per attempt: the pipeline's `attemptTimeout`, unless the call's `resilience` sets one.
+    if (resilience.attemptTimeout === undefined) resilience.attemptTimeout = timeout;
+  }
+  if (retry) resilience[FROM_KY] = { retry, options };
   options.resilience = resilience;
 }
 
@@ -172,12 +134,20 @@ function askLikeKy(
   request: Request,
   limit: number,
 ): (context: RetryContext) => Promise<boolean | undefined> | undefined {
-  return (context) => {
-    if (context.attempt > limit) return undefined;
-    const error = kyError(context, request, options);
-    if (error === undefined) return undefined;
+  return ({ attempt, response, error: thrown }) => {
+    if (attempt > limit || response?.ok) return undefined;
+    // The error ky would hand its `shouldRetry`: an `HTTPError` for a failed status, a `NetworkError` for
+    // fetch's network `TypeError`, any other error as it is (a timeout keeps the name `TimeoutError` that ky's
+    // `isTimeoutError()` checks).
+    const error = response
+      ? new HTTPError(response, request, options as never)
+      : transportFailure(thrown) === 'network-error'
+        ? new NetworkError(request, { cause: thrown as Error })
+        : thrown instanceof Error
+          ? thrown
+          : new Error(String(thrown), { cause: thrown });
     return (async () => {
-      const answer = await ky.shouldRetry?.({ error, retryCount: context.attempt });
+      const answer = await ky.shouldRetry?.({ error, retryCount: attempt });
       if (answer === true || answer === false) return answer;
       if (ky.retryOnTimeout === false && error.name === 'TimeoutError') return false;
       return undefined;
