@@ -1,6 +1,5 @@
 import { type AdmissionProbe, probeOf } from '../admission-probe.ts';
 import { CircuitOpenError } from '../errors/circuit-open-error.ts';
-import type { CircuitState } from '../events.ts';
 import { redactUrl } from '../events.ts';
 import type { Outcome } from '../outcome.ts';
 import { requestMethod, requestUrl } from '../request-info.ts';
@@ -136,15 +135,14 @@ export function admission(core: BreakerCore): Gate['admit'] {
     const circuit = known ?? registry.get(key, now);
     if (circuit.coolDownUntil !== 0 && circuit.coolDownUntil <= now) circuit.coolDownUntil = 0;
     // An open or isolated circuit refuses anyway: no point waiting out a cool-down first.
-    if (
-      options.coolDown !== false &&
-      circuit.coolDownUntil > now &&
-      admitsSoon(circuit.effectiveState(now))
-    ) {
-      return holdBack(core, key, input, init).then(() => enter(registry.get(key, clock.now()), input, init));
+    if (options.coolDown !== false && circuit.coolDownUntil > now) {
+      const state = circuit.effectiveState(now);
+      if (state === 'closed' || state === 'half-open') {
+        return holdBack(core, key, input, init).then(() =>
+          enter(registry.get(key, clock.now()), input, init),
+        );
+      }
     }
     return enter(circuit, input, init, now);
   };
 }
-
-const admitsSoon = (state: CircuitState) => state === 'closed' || state === 'half-open';

@@ -5,7 +5,7 @@ import { isResponse, notAResponse } from '../response-check.ts';
 import type { FetchLike, Middleware } from '../types.ts';
 import { invalid } from '../validate.ts';
 import { admission, type BreakerCore, fleetOf, type Permit, registerGate } from './admission.ts';
-import { Circuit, type CircuitConfig } from './circuit.ts';
+import { Circuit } from './circuit.ts';
 import { consecutiveStrategy } from './consecutive.ts';
 import { controls } from './control.ts';
 import { originKey } from './key.ts';
@@ -50,12 +50,6 @@ export interface CircuitBreaker extends Middleware {
 export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBreaker {
   const o = normaliseBreakerOptions(options);
   const rate = o.failureRateThreshold;
-  const config: CircuitConfig = {
-    recoveryTimeout: o.recoveryTimeout,
-    halfOpenMaxCalls: o.halfOpenMaxCalls,
-    successThreshold: o.successThreshold,
-    changed: (key, from, to) => o.onEvent?.({ type: 'circuit-state', key, from, to }),
-  };
   const registry = new Registry(o.maxCircuits, (key): Circuit => {
     const strategy =
       rate === undefined
@@ -65,7 +59,7 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
             duration: o.samplingDuration,
             minimumThroughput: o.minimumThroughput,
           });
-    return fleet ? fleet.circuit(key, strategy, config) : new Circuit(key, strategy, config);
+    return fleet ? fleet.circuit(key, strategy, o) : new Circuit(key, strategy, o);
   });
   const fleet = o.store && fleetOf(o.store, o, (): Registry => registry);
   const core: BreakerCore = { options: o, registry, keyOf: o.key ?? lastOriginKey(), fleet };
@@ -85,11 +79,11 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
     };
     let pending: Promise<Response>;
     try {
-      pending = next(input, init);
+      pending = Promise.resolve(next(input, init));
     } catch (error) {
-      return Promise.reject(error).catch(failed);
+      pending = Promise.reject(error);
     }
-    return Promise.resolve(pending).then((response) => {
+    return pending.then((response) => {
       if (!isResponse(response)) {
         // Reading `status` off it would throw a plain TypeError that retry takes for a network error.
         const error = notAResponse('circuitBreaker', response);

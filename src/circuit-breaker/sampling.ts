@@ -25,9 +25,9 @@ export function samplingStrategy({
   minimumThroughput,
 }: SamplingStrategyOptions): Strategy {
   const width = duration / BUCKETS;
-  const slots = new Array<number>(BUCKETS).fill(-Infinity);
-  const successes = new Array<number>(BUCKETS).fill(0);
-  const failures = new Array<number>(BUCKETS).fill(0);
+  const slots = Array<number>(BUCKETS).fill(-Infinity);
+  const successes = Array<number>(BUCKETS).fill(0);
+  const failures = Array<number>(BUCKETS).fill(0);
 
   /** The bucket index for `now`, emptied first when it last held an older slot. */
   const bucket = (now: number): number => {

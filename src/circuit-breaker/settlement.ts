@@ -23,6 +23,7 @@ export function settlement(core: BreakerCore): Gate['settle'] {
     const { circuit, generation, trial } = permit;
     circuit.inFlight--;
     let judged: CircuitOutcome;
+    let now = -1;
     if (outcome.threw) {
       const { error } = outcome;
       if (aborted || isCircuitOpenError(error) || isBrokenTransport(error)) {
@@ -30,13 +31,12 @@ export function settlement(core: BreakerCore): Gate['settle'] {
       }
       judged = { error };
     } else {
-      judged = { response: outcome.value };
-    }
-    const status = judged.response?.status;
-    let now = -1;
-    if (coolDown !== false && status !== undefined && mayCoolDown(status)) {
-      now = clock.now();
-      noteCoolDown(core, circuit, judged.response!, now);
+      const response = outcome.value;
+      judged = { response };
+      if (coolDown !== false && mayCoolDown(response.status)) {
+        now = clock.now();
+        noteCoolDown(core, circuit, response, now);
+      }
     }
     let failed: boolean;
     try {
