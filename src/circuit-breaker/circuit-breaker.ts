@@ -11,7 +11,7 @@ import { controls } from './control.ts';
 import { originKey } from './key.ts';
 import { type CircuitBreakerOptions, normaliseBreakerOptions } from './options.ts';
 import { Registry } from './registry.ts';
-import { samplingStrategy } from './sampling.ts';
+import { type SamplingStrategyOptions, samplingStrategy } from './sampling.ts';
 import { settlement } from './settlement.ts';
 
 /** A circuit breaker: a `Middleware` that also carries state inspection and manual control, per key. */
@@ -49,16 +49,11 @@ export interface CircuitBreaker extends Middleware {
  */
 export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBreaker {
   const o = normaliseBreakerOptions(options);
-  const rate = o.failureRateThreshold;
   const registry = new Registry(o.maxCircuits, (key): Circuit => {
     const strategy =
-      rate === undefined
+      o.failureRateThreshold === undefined
         ? consecutiveStrategy(o.failureThreshold)
-        : samplingStrategy({
-            threshold: rate,
-            duration: o.samplingDuration,
-            minimumThroughput: o.minimumThroughput,
-          });
+        : samplingStrategy(o as SamplingStrategyOptions);
     return fleet ? fleet.circuit(key, strategy, o) : new Circuit(key, strategy, o);
   });
   const fleet = o.store && fleetOf(o.store, o, (): Registry => registry);
