@@ -46,6 +46,11 @@ export class Circuit {
     return this.state === 'open' && now >= this.openUntil ? 'half-open' : this.state;
   }
 
+  /** Whether the state lets calls in at epoch ms `at` (closed, or half-open by then), cool-downs aside. */
+  admitsAt(at: number): boolean {
+    return this.state === 'open' ? at >= this.openUntil : this.state !== 'isolated';
+  }
+
   /**
    * Lets a call in (`undefined`) or refuses it with the refusal's `retryAfter` in ms. A call let in while
    * half-open takes a trial slot.
