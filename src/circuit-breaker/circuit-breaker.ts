@@ -68,7 +68,7 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
     input: string | URL | Request,
     init: RequestInit | undefined,
   ): Promise<Response> => {
-    const failed = (error: unknown) => {
+    const failed = (error: unknown): never => {
       settle(permit, { threw: true, error }, requestSignal(input, init)?.aborted === true);
       throw error;
     };
@@ -79,12 +79,9 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
       pending = Promise.reject(error);
     }
     return pending.then((response) => {
-      if (!isResponse(response)) {
-        // Reading `status` off it would throw a plain TypeError that retry takes for a network error.
-        const error = notAResponse('circuitBreaker', response);
-        settle(permit, { threw: true, error }, false);
-        throw error;
-      }
+      // Reading `status` off it would throw a plain TypeError that retry takes for a network error. The error
+      // says nothing about the server, abort or not: settling gives back the slot.
+      if (!isResponse(response)) failed(notAResponse('circuitBreaker', response));
       settle(permit, { threw: false, value: response }, false);
       return response;
     }, failed);
