@@ -16,8 +16,7 @@ const defaultIsFailure = (outcome: CircuitOutcome) =>
  * fetch contract, an error `isFailure` does not call a failure): then a trial slot is given back.
  */
 export function settlement(core: BreakerCore): Gate['settle'] {
-  const { clock, coolDown, failureRateThreshold } = core.options;
-  const isFailure = core.options.isFailure ?? defaultIsFailure;
+  const { clock, coolDown, failureRateThreshold, isFailure = defaultIsFailure } = core.options;
 
   return (permit: Permit, outcome: Outcome<Response>, aborted: boolean) => {
     const { circuit, generation, trial } = permit;
