@@ -50,7 +50,7 @@ export const entries: SizeEntry[] = [
     label: 'resilient-fetch core (src/index.ts without rateLimit, hedge)',
     entry: 'src/index.ts',
     without: ['rateLimit', 'hedge'],
-    budget: 12.52 * KB,
+    budget: 12.42 * KB,
     goal: 8.192 * KB,
   },
   // Everything: the traffic-shaping stages and the Redis store too.
@@ -66,7 +66,7 @@ export const entries: SizeEntry[] = [
     label: 'resilientFetch alone',
     entry: 'src/index.ts',
     exports: ['resilientFetch'],
-    budget: 9.97 * KB,
+    budget: 9.85 * KB,
     goal: 5.12 * KB,
   },
   { label: 'retry alone', entry: 'src/index.ts', exports: ['retry'], budget: 5.57 * KB, goal: 2.56 * KB },
@@ -74,7 +74,7 @@ export const entries: SizeEntry[] = [
     label: 'circuitBreaker alone',
     entry: 'src/index.ts',
     exports: ['circuitBreaker'],
-    budget: 4.71 * KB,
+    budget: 4.58 * KB,
     goal: 3.072 * KB,
   },
   // The breaker's side of a store (circuit-breaker/fleet.ts, 0.9 kB) ships with redisStore(), not the core.
@@ -83,7 +83,7 @@ export const entries: SizeEntry[] = [
     label: 'timeout alone',
     entry: 'src/index.ts',
     exports: ['timeout'],
-    budget: 1.89 * KB,
+    budget: 1.88 * KB,
     goal: 1.024 * KB,
   },
 ];

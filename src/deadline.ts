@@ -43,7 +43,7 @@ export class Deadline {
   #input: string | URL | Request;
   #init: RequestInit | undefined;
   /** Epoch ms of this stage's deadline. */
-  #due = 0;
+  due = 0;
   #settled = false;
   #resolve!: (response: Response) => void;
   #reject!: (reason: unknown) => void;
@@ -70,11 +70,6 @@ export class Deadline {
     this.#init = init;
   }
 
-  /** Epoch ms of this stage's deadline. */
-  get due(): number {
-    return this.#due;
-  }
-
   run(next: FetchLike): Promise<Response> {
     const input = this.#input;
     const init = this.#init;
@@ -93,15 +88,15 @@ export class Deadline {
       let root = parent;
       while (root.#parent) root = root.#parent;
       // Registered while the root is still in `next()`: the same instant, and the root arms after.
-      if (root.#calling) this.#due = root.#due - root.#limit + this.#limit;
+      if (root.#calling) this.due = root.due - root.#limit + this.#limit;
       else {
-        this.#due = Date.now() + this.#limit;
-        if (this.#due < root.#timerDue) root.#arm(this.#due, this.#due - this.#limit);
+        this.due = Date.now() + this.#limit;
+        if (this.due < root.#timerDue) root.#arm(this.due, this.due - this.#limit);
       }
     } else {
       this.#caller = caller;
       caller?.addEventListener('abort', this);
-      this.#due = Date.now() + this.#limit;
+      this.due = Date.now() + this.#limit;
       this.#calling = true;
     }
 
@@ -130,13 +125,12 @@ export class Deadline {
         },
       );
     } catch (error) {
-      this.#calling = false;
       this.#release();
       this.#reject(error);
     }
     if (this.#calling) {
       this.#calling = false;
-      if (!this.#settled) this.#arm(this.#nearest(), this.#due - this.#limit);
+      if (!this.#settled) this.#arm(this.#nearest(), this.due - this.#limit);
     }
     return promise;
   }
@@ -162,7 +156,7 @@ export class Deadline {
     // The timer fired, so its deadline counts as passed even if the wall clock lags the timer clock.
     const now = Math.max(Date.now(), this.#timerDue);
     let stage: Deadline | undefined = this;
-    while (stage && stage.#due > now) stage = stage.#child;
+    while (stage && stage.due > now) stage = stage.#child;
     // Expiring a stage aborts every stage below it; the root's expiry clears the timer.
     if (stage) stage.#expire();
     if (!this.#settled) this.#arm(this.#nearest(), now);
@@ -170,8 +164,8 @@ export class Deadline {
 
   /** The nearest deadline of this stage and the pending stages below it. */
   #nearest(): number {
-    let due = this.#due;
-    for (let stage = this.#child; stage; stage = stage.#child) due = Math.min(due, stage.#due);
+    let due = this.due;
+    for (let stage = this.#child; stage; stage = stage.#child) due = Math.min(due, stage.due);
     return due;
   }
 
@@ -213,8 +207,8 @@ export class Deadline {
   #abort(reason: unknown): void {
     this.#controller.abort(reason);
     const child = this.#child;
+    // Settling the child unlinks it from this stage.
     if (child) {
-      this.#child = child.#parent = undefined;
       child.#settle();
       child.#abort(reason);
     }

@@ -142,6 +142,8 @@ interface Pipeline {
 
 const deadlineOrFalse = (where: string, value: unknown) => (value === false ? value : deadline(where, value));
 
+const stageOrFalse = (where: string, value: unknown) => (value === false ? value : func(where, value, false));
+
 const SPECS: OptionSpecs<ResilientFetchOptions> = {
   fetch: [func, globalFetch],
   onEvent: [func],
@@ -164,6 +166,6 @@ const SPECS: OptionSpecs<ResilientFetchOptions> = {
     {},
   ],
   store: [storeOption],
-  rateLimit: [(where: string, value: unknown) => (value === false ? value : func(where, value, false))],
-  hedge: [(where: string, value: unknown) => (value === false ? value : func(where, value, false))],
+  rateLimit: [stageOrFalse],
+  hedge: [stageOrFalse],
 };

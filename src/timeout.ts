@@ -42,7 +42,7 @@ export function timeout(ms: number, options: TimeoutOptions = {}): Middleware {
   deadline('timeout: ms', ms);
   optionsObject('timeout: options', options);
   const key = options.key ?? 'timeout';
-  if (typeof key !== 'string' || key === '') invalid('timeout: key', 'a non-empty string', key);
+  if (!key || typeof key !== 'string') invalid('timeout: key', 'a non-empty string', key);
   const onEvent = func('timeout: onEvent', options.onEvent);
 
   return (next) =>

@@ -5,13 +5,13 @@ import { isResponse, notAResponse } from '../response-check.ts';
 import type { FetchLike, Middleware } from '../types.ts';
 import { invalid } from '../validate.ts';
 import { admission, type BreakerCore, fleetOf, type Permit, registerGate } from './admission.ts';
-import { Circuit, type CircuitConfig } from './circuit.ts';
+import { Circuit } from './circuit.ts';
 import { consecutiveStrategy } from './consecutive.ts';
 import { controls } from './control.ts';
 import { originKey } from './key.ts';
 import { type CircuitBreakerOptions, normaliseBreakerOptions } from './options.ts';
 import { Registry } from './registry.ts';
-import { samplingStrategy } from './sampling.ts';
+import { type SamplingStrategyOptions, samplingStrategy } from './sampling.ts';
 import { settlement } from './settlement.ts';
 
 /** A circuit breaker: a `Middleware` that also carries state inspection and manual control, per key. */
@@ -49,23 +49,12 @@ export interface CircuitBreaker extends Middleware {
  */
 export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBreaker {
   const o = normaliseBreakerOptions(options);
-  const rate = o.failureRateThreshold;
-  const config: CircuitConfig = {
-    recoveryTimeout: o.recoveryTimeout,
-    halfOpenMaxCalls: o.halfOpenMaxCalls,
-    successThreshold: o.successThreshold,
-    changed: (key, from, to) => o.onEvent?.({ type: 'circuit-state', key, from, to }),
-  };
   const registry = new Registry(o.maxCircuits, (key): Circuit => {
     const strategy =
-      rate === undefined
+      o.failureRateThreshold === undefined
         ? consecutiveStrategy(o.failureThreshold)
-        : samplingStrategy({
-            threshold: rate,
-            duration: o.samplingDuration,
-            minimumThroughput: o.minimumThroughput,
-          });
-    return fleet ? fleet.circuit(key, strategy, config) : new Circuit(key, strategy, config);
+        : samplingStrategy(o as SamplingStrategyOptions);
+    return fleet ? fleet.circuit(key, strategy, o) : new Circuit(key, strategy, o);
   });
   const fleet = o.store && fleetOf(o.store, o, (): Registry => registry);
   const core: BreakerCore = { options: o, registry, keyOf: o.key ?? lastOriginKey(), fleet };
@@ -79,23 +68,20 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
     input: string | URL | Request,
     init: RequestInit | undefined,
   ): Promise<Response> => {
-    const failed = (error: unknown) => {
+    const failed = (error: unknown): never => {
       settle(permit, { threw: true, error }, requestSignal(input, init)?.aborted === true);
       throw error;
     };
     let pending: Promise<Response>;
     try {
-      pending = next(input, init);
+      pending = Promise.resolve(next(input, init));
     } catch (error) {
-      return Promise.reject(error).catch(failed);
+      pending = Promise.reject(error);
     }
-    return Promise.resolve(pending).then((response) => {
-      if (!isResponse(response)) {
-        // Reading `status` off it would throw a plain TypeError that retry takes for a network error.
-        const error = notAResponse('circuitBreaker', response);
-        settle(permit, { threw: true, error }, false);
-        throw error;
-      }
+    return pending.then((response) => {
+      // Reading `status` off it would throw a plain TypeError that retry takes for a network error. The error
+      // says nothing about the server, abort or not: settling gives back the slot.
+      if (!isResponse(response)) failed(notAResponse('circuitBreaker', response));
       settle(permit, { threw: false, value: response }, false);
       return response;
     }, failed);

@@ -1,14 +1,12 @@
 import type { CircuitState } from '../events.ts';
+import type { NormalisedBreakerOptions } from './options.ts';
 import type { Strategy } from './strategy.ts';
 
-/** What every circuit of one breaker shares. */
-export interface CircuitConfig {
-  recoveryTimeout: number;
-  halfOpenMaxCalls: number;
-  successThreshold: number;
-  /** Reports a state change; called after the change is made. */
-  changed(key: string, from: CircuitState, to: CircuitState): void;
-}
+/** What every circuit of one breaker shares: its options (`onEvent` hears each change of state, once made). */
+export type CircuitConfig = Pick<
+  NormalisedBreakerOptions,
+  'recoveryTimeout' | 'halfOpenMaxCalls' | 'successThreshold' | 'onEvent'
+>;
 
 /**
  * The state machine of one circuit: closed → open → half-open → closed, plus isolated (held open by hand).
@@ -46,6 +44,11 @@ export class Circuit {
   /** The state a caller would meet now: open past its `openUntil` is half-open. */
   effectiveState(now: number): CircuitState {
     return this.state === 'open' && now >= this.openUntil ? 'half-open' : this.state;
+  }
+
+  /** Whether the state lets calls in at epoch ms `at` (closed, or half-open by then), cool-downs aside. */
+  admitsAt(at: number): boolean {
+    return this.state === 'open' ? at >= this.openUntil : this.state !== 'isolated';
   }
 
   /**
@@ -90,7 +93,7 @@ export class Circuit {
     this.successes = 0;
     if (to === 'open') this.openUntil = now + this.#config.recoveryTimeout;
     if (to === 'closed') this.strategy.reset();
-    if (from !== to) this.#config.changed(this.key, from, to);
+    if (from !== to) this.#config.onEvent?.({ type: 'circuit-state', key: this.key, from, to });
   }
 
   /** True when dropping this circuit loses nothing a fresh one would not have. */

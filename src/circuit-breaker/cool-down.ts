@@ -15,9 +15,6 @@ import type { Circuit } from './circuit.ts';
  */
 export type CoolDownMode = 'wait' | 'fail-fast' | false;
 
-/** The most jitter added to the end of a cool-down wait, so waiting calls trickle back instead of stampeding. */
-const MAX_RELEASE_SPREAD = 1_000;
-
 /** The statuses that may start a cool-down; `serverWait` decides. Cheap, for the breaker's hot path. */
 export function mayCoolDown(status: number): boolean {
   return status === 429 || status === 503 || status === 529 || status === 403;
@@ -60,7 +57,7 @@ export async function holdBack(
     const left = (core.registry.peek(key)?.coolDownUntil ?? 0) - clock.now();
     if (left <= 0) return;
     if (coolDown === 'fail-fast') throw refuse(core, key, left, input, init);
-    const spread = Math.min(MAX_RELEASE_SPREAD, left / 10);
-    await clock.sleep(left + clock.random() * spread, requestSignal(input, init));
+    // Jitter of up to a tenth of the wait (at most 1 s), so waiting calls trickle back instead of stampeding.
+    await clock.sleep(left + clock.random() * Math.min(1_000, left / 10), requestSignal(input, init));
   }
 }

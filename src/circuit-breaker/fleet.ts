@@ -1,5 +1,3 @@
-import type { Clock } from '../clock.ts';
-import type { ResilienceEventListener } from '../events.ts';
 import type { Store, StoreLink, StoreUpdate } from '../store.ts';
 import type { JoinFleet, Permit } from './admission.ts';
 import { Circuit, type CircuitConfig } from './circuit.ts';
@@ -18,21 +16,18 @@ type Controls = ReturnType<typeof controls>;
 export class Fleet {
   declare readonly link: StoreLink;
   readonly #registry: () => Registry;
-  readonly #clock: Clock;
   readonly #o: NormalisedBreakerOptions;
 
   constructor(store: Store, o: NormalisedBreakerOptions, registry: () => Registry) {
     this.#o = o;
-    this.#clock = o.clock;
     this.#registry = registry;
-    const onEvent: ResilienceEventListener | undefined = o.onEvent;
     this.link = store.attach({
       recoveryTimeout: o.recoveryTimeout,
       maxCoolDown: o.maxCoolDown,
       halfOpenMaxCalls: o.halfOpenMaxCalls,
       successThreshold: o.successThreshold,
       apply: (key, update) => this.#apply(key, update),
-      emit: (event) => onEvent?.(event),
+      emit: (event) => o.onEvent?.(event),
     });
   }
 
@@ -43,7 +38,7 @@ export class Fleet {
 
   /** A server cool-down started here; `until` is the local epoch ms it ends. */
   coolDown(circuit: Circuit, until: number): void {
-    this.link.coolDown(circuit.key, until - this.#clock.now());
+    this.link.coolDown(circuit.key, until - this.#o.clock.now());
   }
 
   /**
@@ -74,7 +69,7 @@ export class Fleet {
    */
   #apply(key: string, update: StoreUpdate): void {
     if (typeof key !== 'string' || typeof update !== 'object' || update === null) return;
-    const now = this.#clock.now();
+    const now = this.#o.clock.now();
     const registry = this.#registry();
     const type = update.type;
     if (type === 'open' || type === 'cool-down') {

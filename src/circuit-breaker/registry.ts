@@ -38,13 +38,11 @@ export class Registry<T extends RegistryEntry = Circuit> {
 
   /** The circuit for `key`, created when missing (dropping another when full). */
   get(key: string, now: number): T {
-    let circuit = this.#circuits.get(key);
+    let circuit = this.find(key);
     if (circuit === undefined) {
       if (this.#circuits.size >= this.#max) this.#evict(now);
       circuit = this.#create(key);
       this.#circuits.set(key, circuit);
-    } else {
-      circuit.used = true;
     }
     return circuit;
   }

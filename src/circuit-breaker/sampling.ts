@@ -1,33 +1,33 @@
+import type { NormalisedBreakerOptions } from './options.ts';
 import type { Strategy } from './strategy.ts';
 
 /** The window is kept as this many buckets: memory stays fixed whatever the traffic. */
 export const BUCKETS = 10;
 
-export interface SamplingStrategyOptions {
-  /** Failure ratio 0–1 at or above which the circuit opens. */
-  threshold: number;
-  /** The window, in ms. */
-  duration: number;
-  /** Calls in the window before the ratio is trusted. */
-  minimumThroughput: number;
-}
+/**
+ * The breaker's options it reads: the failure ratio 0–1 at or above which the circuit opens, the window in
+ * ms, and the calls in the window before the ratio is trusted.
+ */
+export type SamplingStrategyOptions = {
+  failureRateThreshold: number;
+} & Pick<NormalisedBreakerOptions, 'samplingDuration' | 'minimumThroughput'>;
 
 /**
- * Opens when failures / calls over the last `duration` ms reach `threshold`, once `minimumThroughput` calls
- * were seen. The window slides bucket by bucket (a tenth of `duration` each), as resilience4j's time-based
- * window and cockatiel's SamplingBreaker do, so it covers between 90% and 100% of `duration`.
+ * Opens when failures / calls over the last `samplingDuration` ms reach `failureRateThreshold`, once
+ * `minimumThroughput` calls were seen. The window slides bucket by bucket (a tenth of the duration each), as
+ * resilience4j's time-based window and cockatiel's SamplingBreaker do, so it covers between 90% and 100% of it.
  * Buckets are numbered by absolute slot (⌊epoch ms / width⌋), which keeps a persisted window meaningful on
  * another machine.
  */
 export function samplingStrategy({
-  threshold,
-  duration,
+  failureRateThreshold: threshold,
+  samplingDuration: duration,
   minimumThroughput,
 }: SamplingStrategyOptions): Strategy {
   const width = duration / BUCKETS;
-  const slots = new Array<number>(BUCKETS).fill(-Infinity);
-  const successes = new Array<number>(BUCKETS).fill(0);
-  const failures = new Array<number>(BUCKETS).fill(0);
+  const slots = Array<number>(BUCKETS).fill(-Infinity);
+  const successes = Array<number>(BUCKETS).fill(0);
+  const failures = Array<number>(BUCKETS).fill(0);
 
   /** The bucket index for `now`, emptied first when it last held an older slot. */
   const bucket = (now: number): number => {

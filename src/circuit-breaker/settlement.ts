@@ -16,13 +16,13 @@ const defaultIsFailure = (outcome: CircuitOutcome) =>
  * fetch contract, an error `isFailure` does not call a failure): then a trial slot is given back.
  */
 export function settlement(core: BreakerCore): Gate['settle'] {
-  const { clock, coolDown, failureRateThreshold } = core.options;
-  const isFailure = core.options.isFailure ?? defaultIsFailure;
+  const { clock, coolDown, failureRateThreshold, isFailure = defaultIsFailure } = core.options;
 
   return (permit: Permit, outcome: Outcome<Response>, aborted: boolean) => {
     const { circuit, generation, trial } = permit;
     circuit.inFlight--;
     let judged: CircuitOutcome;
+    let now = -1;
     if (outcome.threw) {
       const { error } = outcome;
       if (aborted || isCircuitOpenError(error) || isBrokenTransport(error)) {
@@ -30,13 +30,12 @@ export function settlement(core: BreakerCore): Gate['settle'] {
       }
       judged = { error };
     } else {
-      judged = { response: outcome.value };
-    }
-    const status = judged.response?.status;
-    let now = -1;
-    if (coolDown !== false && status !== undefined && mayCoolDown(status)) {
-      now = clock.now();
-      noteCoolDown(core, circuit, judged.response!, now);
+      const response = outcome.value;
+      judged = { response };
+      if (coolDown !== false && mayCoolDown(response.status)) {
+        now = clock.now();
+        noteCoolDown(core, circuit, response, now);
+      }
     }
     let failed: boolean;
     try {

@@ -37,7 +37,8 @@ describe('consecutiveStrategy', () => {
 });
 
 describe('samplingStrategy', () => {
-  const make = () => samplingStrategy({ threshold: 0.5, duration: 10_000, minimumThroughput: 4 });
+  const make = () =>
+    samplingStrategy({ failureRateThreshold: 0.5, samplingDuration: 10_000, minimumThroughput: 4 });
 
   it('waits for the minimum throughput before trusting the ratio', () => {
     const s = make();
@@ -91,7 +92,11 @@ describe('samplingStrategy', () => {
     const copy = make();
     restoreStrategy(copy, json);
     expect(copy.failure(T0 + 3_000)).toBe(true); // 3 failures of 4
-    const other = samplingStrategy({ threshold: 0.5, duration: 20_000, minimumThroughput: 4 });
+    const other = samplingStrategy({
+      failureRateThreshold: 0.5,
+      samplingDuration: 20_000,
+      minimumThroughput: 4,
+    });
     restoreStrategy(other, json);
     expect(strategySnapshot(other)).toBeUndefined();
     s.reset();
