@@ -13,7 +13,7 @@ it('runs the demo to the end with the story it promises', async () => {
   const lateness = watchLateness();
   const { stdout } = await promisify(execFile)(process.execPath, [demo], {
     env: { ...process.env, DEMO_FAST: '1', NO_COLOR: '1' },
-    timeout: 90_000,
+    timeout: 150_000,
   }).finally(() => lateness.stop());
   expect(stdout).not.toContain('\u001b['); // no colour when not a terminal
   // 1: plain fetch fails, the resilient one gets through after a 503 and a dropped connection.
@@ -52,4 +52,4 @@ it('runs the demo to the end with the story it promises', async () => {
   } else {
     expect(stdout).toMatch(/skipped: redis-server was not found on PATH/);
   }
-}, 90_000); // about 10 s idle, eight scenes and child processes: far longer with the machine busy
+}, 150_000); // about 10 s idle, eight scenes and child processes: far longer with the machine busy
