@@ -37,13 +37,13 @@ export interface SizeEntry {
  * exist yet are skipped with a note, so their budget applies as soon as they land.
  */
 export const entries: SizeEntry[] = [
-  // Budgets hold what the code measures now, rounded up by about 1%: any growth is a decision, and a change
+  // Budgets hold what the code measures now, rounded up by about 0.5%: any growth is a decision, and a change
   // that reaches below a budget lowers it. The last release measured 11.67 kB (whole index), 9.98 kB
-  // (resilientFetch), 5.56 kB (retry), 6.13 kB (circuitBreaker), 1.52 kB (timeout); since then the HTTP retry
-  // rules module (non-idempotent retries after 408/429/503/529, server directives, rate-limit 403s), abort
-  // after headers, the store option and "an open circuit never hides a real answer" were added, and the
-  // breaker's store side, snapshots (strategies' included) and rate-limit families left the bundles that do not use them. Goals are
-  // where this should get (issue #14): a resilience layer no larger than half of ky.
+  // (resilientFetch), 5.56 kB (retry), 6.13 kB (circuitBreaker), 1.52 kB (timeout), 10.92 kB (ky); since then
+  // the HTTP retry rules module, abort after the headers, the store option and "an open circuit never hides a
+  // real answer" were added, and the breaker's store side, snapshots and rate-limit families left the bundles
+  // that do not use them. Goals are where this should get (issue #14): a resilience layer no larger than half
+  // of ky.
   // The core: every export but the traffic-shaping stages, which are exports of their own (and the Redis
   // store, an entry point of its own).
   {
@@ -58,10 +58,10 @@ export const entries: SizeEntry[] = [
     label: 'resilient-fetch, everything (src/index.ts + src/redis.ts)',
     entry: 'src/index.ts',
     with: ['src/redis.ts'],
-    budget: 19.61 * KB,
+    budget: 19.47 * KB,
   },
-  // ky's own retry and timeout options, honoured by both ky integrations, cost about 0.9 kB.
-  { label: 'resilient-fetch/ky (all of src/ky.ts)', entry: 'src/ky.ts', budget: 11.71 * KB },
+  // ky's own retry and timeout options, honoured by both ky integrations, cost about 0.6 kB.
+  { label: 'resilient-fetch/ky (all of src/ky.ts)', entry: 'src/ky.ts', budget: 11.59 * KB },
   {
     label: 'resilientFetch alone',
     entry: 'src/index.ts',
