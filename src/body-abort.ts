@@ -23,7 +23,7 @@ export function abortableBody(
 ): Response {
   const body = response.body;
   if (!body || signal.aborted) return response;
-  const reader = body.getReader();
+  let reader: ReadableStreamDefaultReader<Uint8Array<ArrayBuffer>> | undefined;
   let output: ReadableByteStreamController | undefined;
   const stop = () => signal.removeEventListener('abort', onAbort);
   const onAbort = () => {
@@ -31,7 +31,7 @@ export function abortableBody(
     const reason = signal.reason;
     downstream.abort(reason);
     output?.error(reason);
-    reader.cancel(reason).catch(() => {});
+    reader?.cancel(reason).catch(() => {});
   };
   let wrapped: Response;
   try {
@@ -39,11 +39,12 @@ export function abortableBody(
       type: 'bytes',
       start(controller) {
         output = controller;
+        reader = body.getReader();
       },
       async pull(controller) {
         try {
           for (;;) {
-            const { done, value } = await reader.read();
+            const { done, value } = await reader!.read();
             if (done) {
               stop();
               controller.close();
@@ -63,7 +64,7 @@ export function abortableBody(
       },
       cancel(reason) {
         stop();
-        return reader.cancel(reason);
+        return reader!.cancel(reason);
       },
     });
     wrapped = new Response(stream, {
@@ -72,7 +73,7 @@ export function abortableBody(
       headers: response.headers,
     });
   } catch {
-    reader.releaseLock();
+    reader?.releaseLock();
     return response;
   }
   // What `new Response()` cannot take in its init, read from the original.

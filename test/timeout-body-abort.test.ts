@@ -123,6 +123,17 @@ describe("the caller's signal after the headers", () => {
     expect(response).toBe(original);
   });
 
+  it('hands back a response whose body the transport left locked, as it is, instead of hanging', async () => {
+    const original = new Response('body');
+    original.body!.getReader(); // a transport that kept a reader on its own body
+    const caller = new AbortController();
+    const response = await timeout(5_000)(async () => original)('http://x.test/', {
+      signal: caller.signal,
+    });
+    expect(response).toBe(original);
+    expect(listeners(caller.signal)).toBe(0);
+  });
+
   it('leaves a response without a body as it is', async () => {
     const original = new Response(null, { status: 204 });
     const caller = new AbortController();
