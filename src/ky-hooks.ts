@@ -4,6 +4,7 @@ import { type CircuitBreaker, circuitBreaker } from './circuit-breaker/circuit-b
 import type { CircuitBreakerOptions } from './circuit-breaker/options.ts';
 import { bothListeners, type ResilienceEventListener } from './events.ts';
 import { retryHooks } from './ky-hooks-retry.ts';
+import { globalFetch } from './resilient-fetch.ts';
 import type { RetryOptions } from './retry/options.ts';
 import { func, invalid, optionsObject } from './validate.ts';
 
@@ -83,9 +84,4 @@ export function kyHooks(options: KyHooksOptions = {}): Options & { hooks: Hooks 
 
   if (options.retry !== false) retryHooks(options.retry, onEvent, hooks);
   return { hooks };
-}
-
-/** The global fetch, looked up at call time so that msw and other patches apply. */
-function globalFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
-  return globalThis.fetch(input, init);
 }

@@ -116,8 +116,11 @@ export function resilientFetch(options: ResilientFetchOptions = {}): ResilientFe
   return breaker ? Object.assign(fetch, { circuitBreaker: breaker }) : fetch;
 }
 
-/** Late binding: msw patches `globalThis.fetch` at `listen()`, after most pipelines are built. */
-function globalFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+/**
+ * The global fetch, looked up at call time. Late binding: msw patches `globalThis.fetch` at `listen()`, after
+ * most pipelines are built.
+ */
+export function globalFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
   return globalThis.fetch(input, init);
 }
 

@@ -1,5 +1,5 @@
-import { decimal, MEMBER, PARAM, parseGoDuration, SEPARATOR } from './rate-limit.ts';
-import { parseRetryAfter } from './retry-after.ts';
+import { MEMBER, PARAM, parseGoDuration, SEPARATOR, xRateLimitResetIn } from './rate-limit.ts';
+import { explicitWait } from './server-wait.ts';
 
 /** A quota a response announced: `remaining` calls until `resetAt` (epoch ms), of `limit` per window when known. */
 export interface AnnouncedQuota {
@@ -63,11 +63,7 @@ export function announcedQuota(headers: Headers, now: number): AnnouncedQuota | 
   }
   const x = count(headers.get('x-ratelimit-remaining'));
   if (x !== undefined) {
-    const reset = decimal(headers.get('x-ratelimit-reset'));
-    // An epoch taken for a delay is a known bug ("retry after 1792152901 seconds"): tell them apart by size.
-    const resetIn =
-      reset === undefined ? undefined : reset >= 1e9 ? Math.max(0, reset * 1000 - now) : reset * 1000;
-    offer(x, resetIn, count(headers.get('x-ratelimit-limit')));
+    offer(x, xRateLimitResetIn(headers, now), count(headers.get('x-ratelimit-limit')));
   }
   const openai = count(headers.get('x-ratelimit-remaining-requests'));
   if (openai !== undefined) {
@@ -93,12 +89,8 @@ function leadingCount(value: string | null): number | undefined {
  * `Retry-After` or `retry-after-ms`. `undefined` for any other response.
  */
 export function refusalWait(response: Response, now: number): number | undefined {
-  const { status, headers } = response;
-  if (status !== 429 && status !== 403) return undefined;
-  const wait = parseRetryAfter(headers.get('retry-after'), now);
-  if (wait !== undefined) return wait;
-  const ms = decimal(headers.get('retry-after-ms'));
-  return ms === undefined ? undefined : Math.ceil(ms);
+  const { status } = response;
+  return status === 429 || status === 403 ? explicitWait(response.headers, now) : undefined;
 }
 
 /** One member of a RateLimit or RateLimit-Policy list: the policy name, and its numeric parameters. */

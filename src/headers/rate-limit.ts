@@ -12,13 +12,19 @@ export function rateLimitResetWait(headers: Headers): number | undefined {
   return reset !== null && /^\d{1,16}$/.test(reset) ? +reset * 1000 : undefined;
 }
 
-/** `X-RateLimit-Reset`: epoch seconds when ≥ 1,000,000,000 (GitHub), delta seconds when smaller. */
+/** `X-RateLimit-Reset`, when `X-RateLimit-Remaining` is exhausted: ms until the reset, rounded up. */
 export function xRateLimitResetWait(headers: Headers, now: number): number | undefined {
   if (!exhausted(headers.get('x-ratelimit-remaining'))) return undefined;
+  const wait = xRateLimitResetIn(headers, now);
+  return wait === undefined ? undefined : Math.ceil(wait);
+}
+
+/** ms until `X-RateLimit-Reset`: epoch seconds when ≥ 1,000,000,000 (GitHub), delta seconds when smaller. */
+export function xRateLimitResetIn(headers: Headers, now: number): number | undefined {
   const reset = decimal(headers.get('x-ratelimit-reset'));
   // An epoch taken for a delay is a known bug ("retry after 1792152901 seconds"): tell them apart by size.
   if (reset === undefined) return undefined;
-  return Math.ceil(reset >= 1e9 ? Math.max(0, reset * 1000 - now) : reset * 1000);
+  return reset >= 1e9 ? Math.max(0, reset * 1000 - now) : reset * 1000;
 }
 
 /** `x-ratelimit-reset-requests` / `-tokens` (OpenAI): Go durations; the larger of the exhausted ones. */

@@ -39,8 +39,9 @@ export function serverRequestedWait(headers: Headers, now: number): number | und
 
 /**
  * The wait a server named outright (1 and 2 above: `Retry-After`, then `retry-after-ms`), in ms: a statement
- * about the server's state, the only one a breaker's cool-down reads. The reset headers and fields (3–6)
- * describe one quota, so they do not count here; a bundle that reads only this carries none of them.
+ * about the server's state, the only one a breaker's cool-down and a rate limiter's refusal read. The reset
+ * headers and fields (3–6) describe one quota, so they do not count here; a bundle that reads only this carries
+ * none of them.
  */
 export function explicitWait(headers: Headers, now: number): number | undefined {
   const ms = decimal(headers.get('retry-after-ms'));
