@@ -26,6 +26,7 @@ export { compose } from './compose.ts';
 export { CircuitOpenError, isCircuitOpenError } from './errors/circuit-open-error.ts';
 export type { RateLimitReason } from './errors/rate-limit-error.ts';
 export { isRateLimitError, RateLimitError } from './errors/rate-limit-error.ts';
+export type { RetryExhaustedDetails } from './errors/retry-exhausted-error.ts';
 export { isRetryExhaustedError, RetryExhaustedError } from './errors/retry-exhausted-error.ts';
 export { isTimeoutError, TimeoutError } from './errors/timeout-error.ts';
 export type {

@@ -7,6 +7,8 @@ import {
   compose,
   type FetchLike,
   type ResilienceRequestOptions,
+  type RetryExhaustedDetails,
+  RetryExhaustedError,
   resilientFetch,
   TimeoutError,
   timeout,
@@ -22,6 +24,9 @@ void fetch('http://127.0.0.1/', { resilience: { attemptTimeout: false } });
 // @ts-expect-error a misspelled per-request option does not compile
 void fetch('http://127.0.0.1/', { resilience: { timeOut: 5 } });
 export const error: Error = new TimeoutError(1);
+// The type of every public parameter can be named.
+const details: RetryExhaustedDetails = { successful: [1], failed: [] };
+export const exhausted = new RetryExhaustedError(2, error, details);
 
 // The ky entry: `resilience` type-checks on ky calls, a misspelled option does not.
 
