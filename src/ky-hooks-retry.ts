@@ -55,7 +55,7 @@ export function retryHooks(
         override.maxRetryAfter = MAX_DELAY;
       }
       // The rules apply the call's ky `shouldRetry` as they apply `shouldRetry`, asked with ky's state.
-      const ask = func('ky retry.shouldRetry', call.shouldRetry);
+      const ask = call.shouldRetry;
       if (ask) override.shouldRetry = async () => (answer = await ask(state));
       rules = normaliseRetryOptions(override, defaultBackoff);
     }

@@ -13,7 +13,6 @@ import { transportFailure } from './response-check.ts';
 import type { RetryContext, RetryOptions } from './retry/options.ts';
 import { retryDefaults } from './retry/rules.ts';
 import type { FetchLike } from './types.ts';
-import { func } from './validate.ts';
 
 declare module 'ky' {
   interface Options {
@@ -82,7 +81,6 @@ export function kyResilience(options: ResilientFetchOptions = {}): KyResilienceO
       try {
         const merged: RequestRetryOptions = kyOverride(ky, {}, backoff, random);
         Object.assign(merged, typeof own.retry === 'number' ? { limit: own.retry } : own.retry);
-        func('ky retry.shouldRetry', ky.shouldRetry);
         if ((ky.shouldRetry || ky.retryOnTimeout === false) && merged.shouldRetry === undefined) {
           const limit = merged.limit ?? retry.limit ?? retryDefaults.limit;
           merged.shouldRetry = askLikeKy(ky, handover.options, input as Request, limit);
