@@ -7,15 +7,7 @@ import { callRetry, kyOverride } from './ky-retry.ts';
 import { transportFailure } from './response-check.ts';
 import { createBudget } from './retry/budget.ts';
 import { normaliseRetryOptions, type RetryContext, type RetryOptions } from './retry/options.ts';
-import {
-  type Attempt,
-  errorVerdict,
-  giveUpReason,
-  NOT_RETRYABLE,
-  overrideVerdict,
-  responseVerdict,
-  type Verdict,
-} from './retry/rules.ts';
+import { type Attempt, errorVerdict, overrideVerdict, responseVerdict, type Verdict } from './retry/rules.ts';
 import { func, nonNegativeInteger } from './validate.ts';
 
 /**
@@ -49,22 +41,24 @@ export function retryHooks(
   hooks.init.push((kyOptions) => {
     const call = callRetry(kyOptions.retry);
     // ky's `maxRetryAfter` from the call: a cap on a server's wait, as in ky, instead of a refusal.
-    let cap: number | undefined;
+    let cap = MAX_DELAY;
     let rules = base;
+    /** ky's state of the failure being judged, and the call's own ky `shouldRetry`'s answer to it. */
+    let state: ShouldRetryState;
+    let answer: boolean | undefined;
     if (call) {
       // The rules for this call: this package's, with the call's own ky retry options over them.
       const override: RetryOptions = kyOverride(call, { ...raw }, base.backoff, Math.random);
       if (call.maxRetryAfter !== undefined) {
-        cap = override.maxRetryAfter;
+        cap = override.maxRetryAfter as number;
         // The cap is applied in `shouldRetry`: the rules must not refuse a longer wait first.
         override.maxRetryAfter = MAX_DELAY;
       }
+      // The rules apply the call's ky `shouldRetry` as they apply `shouldRetry`, asked with ky's state.
+      const ask = call.shouldRetry;
+      if (ask) override.shouldRetry = async () => (answer = await ask(state));
       rules = normaliseRetryOptions(override, defaultBackoff);
     }
-    const ask = func('ky retry.shouldRetry', call?.shouldRetry);
-    // The call's method and headers as ky's options had them, for an error that carries no request.
-    const method = (kyOptions.method ?? 'GET').toUpperCase();
-    const headers = kyOptions.headers;
     const start = systemClock.now();
     /** The delay chosen by the last `shouldRetry` that said yes, for ky's `delay()` that follows it. */
     let chosen: number | undefined;
@@ -72,7 +66,6 @@ export function retryHooks(
     kyOptions.retry = {
       limit: rules.limit,
       methods: KY_METHODS as KyRetryOptions['methods'],
-      backoffLimit: Infinity,
       // A retry that `shouldRetry` did not decide (ky.retry() from an afterResponse hook) gets the backoff.
       delay: (attempt) => {
         const delay = chosen ?? rules.backoff(attempt);
@@ -81,14 +74,16 @@ export function retryHooks(
       },
       /**
        * ky asks this for every failure while a retry remains (ky's limit check comes first): the verdict is
-       * the rules', with the call's ky `shouldRetry` applied over it as the rules apply `shouldRetry`, ky's
-       * `maxRetryAfter` as a cap and `retryOnTimeout: false` as a refusal.
+       * the rules', with the call's ky `shouldRetry` applied over it, ky's `maxRetryAfter` as a cap and
+       * `retryOnTimeout: false` as a refusal.
        */
-      shouldRetry: async ({ error, retryCount }: ShouldRetryState): Promise<boolean> => {
+      shouldRetry: async (failure: ShouldRetryState): Promise<boolean> => {
+        const { error, retryCount } = failure;
         const request = (error as { request?: Request }).request;
+        // The call's method and headers as ky's options have them, for an error that carries no request.
         const attempt: Attempt = {
-          method: request?.method ?? method,
-          keyed: (request?.headers ?? new Headers(headers as HeadersInit)).has('idempotency-key'),
+          method: request?.method ?? (kyOptions.method ?? 'GET').toUpperCase(),
+          keyed: (request?.headers ?? new Headers(kyOptions.headers as HeadersInit)).has('idempotency-key'),
         };
         const now = systemClock.now();
         const response = error.name === 'HTTPError' ? (error as { response?: Response }).response : undefined;
@@ -106,29 +101,23 @@ export function retryHooks(
                   ? error.cause
                   : new TypeError(error.message, { cause: error }),
             );
+        if (call?.shouldRetry) {
+          state = failure;
+          // Only what the rules read besides `shouldRetry`'s answer: ky's `shouldRetry` gets ky's state.
+          const context = { response, error } as RetryContext;
+          verdict = await overrideVerdict(rules, attempt, context, verdict, false, () => now);
+        }
+        if (verdict.kind !== 'retry') return false;
+        // ky's `retryOnTimeout: false` refuses a timeout that the call's ky `shouldRetry` did not decide.
+        if (verdict.reason === 'timeout' && answer === undefined && call?.retryOnTimeout === false) {
+          return false;
+        }
         const url = request ? redactUrl(request.url) : '';
-        let answer: boolean | undefined;
-        if (ask) {
-          const context: RetryContext = {
-            attempt: retryCount,
-            elapsed: now - start,
-            method: attempt.method,
-            url: request?.url ?? '',
-            ...(response ? { response } : { error }),
-          };
-          const asked = { ...rules, shouldRetry: async () => (answer = await ask({ error, retryCount })) };
-          verdict = await overrideVerdict(asked, attempt, context, verdict, false, () => now);
-        }
-        if (verdict.kind === 'retry' && verdict.reason === 'timeout' && answer === undefined) {
-          if (call?.retryOnTimeout === false) verdict = NOT_RETRYABLE;
-        }
-        if (giveUpReason(verdict, false, 'limit', budget, now) === 'budget') {
+        if (budget && !budget.withdraw(now)) {
           emit?.({ type: 'budget-exhausted', url, method: attempt.method });
           return false;
         }
-        if (verdict.kind !== 'retry') return false;
-        chosen =
-          verdict.wait === undefined ? rules.backoff(retryCount) : Math.min(verdict.wait, cap ?? MAX_DELAY);
+        chosen = verdict.wait === undefined ? rules.backoff(retryCount) : Math.min(verdict.wait, cap);
         emit?.({
           type: 'retry',
           attempt: retryCount,

@@ -25,7 +25,9 @@ export interface KyHooksOptions {
 
 /**
  * ky options that keep ky's own retry loop but drive it with this package's rules:
- * - every attempt is gated by a circuit breaker (per origin by default) and its outcome recorded;
+ * - every attempt goes through a circuit breaker (per origin by default) as the pipeline's breaker stage sends
+ *   one: admitted, its outcome recorded, its key function given the init ky passes to `fetch`, and bypassed
+ *   by a call's `resilience: { circuitBreaker: false }`;
  * - ky's loop decides with this package's defaults (statuses, backoff, Retry-After and rate-limit headers,
  *   never jittered; above `maxRetryAfter` no retry), and the call's own ky `retry` options (`limit`,
  *   `methods`, `statusCodes`, `delay`, `jitter`, `backoffLimit`, `maxRetryAfter` as a cap, `retryOnTimeout`,
@@ -60,25 +62,12 @@ export function kyHooks(options: KyHooksOptions = {}): Options & { hooks: Hooks 
       typeof breakerOption === 'function'
         ? breakerOption
         : circuitBreaker({ ...breakerOption, onEvent: bothListeners(onEvent, breakerOption.onEvent) });
-    const gate =
-      gateOf(breaker) ??
+    gateOf(breaker) ??
       invalid('kyHooks: circuitBreaker', 'options or a breaker from circuitBreaker()', breaker);
-    // Each attempt is admitted where it is sent, in the call's fetch: after every hook has run, so an attempt
-    // that a hook stopped (`ky.stop`, a thrown error, a Response returned instead) holds no permit.
+    // Each attempt goes through the breaker where it is sent, in the call's fetch: after every hook has run, so
+    // an attempt that a hook stopped (`ky.stop`, a thrown error, a Response returned instead) holds no permit.
     hooks.init.push((kyOptions) => {
-      const next = kyOptions.fetch ?? globalFetch;
-      kyOptions.fetch = async function admittedFetch(input, init) {
-        const permit = await gate.admit(input as Request, undefined);
-        let response: Response;
-        try {
-          response = await next(input, init);
-        } catch (error) {
-          gate.settle(permit, { threw: true, error }, (input as Request).signal.aborted);
-          throw error;
-        }
-        gate.settle(permit, { threw: false, value: response }, false);
-        return response;
-      };
+      kyOptions.fetch = breaker(kyOptions.fetch ?? globalFetch);
     });
   }
 

@@ -37,7 +37,8 @@ export function callRetry(value: unknown): KyRetryOptions | undefined {
 /**
  * Sets on `into` what a call's ky `retry` says of the limit, methods (ky's are lower case, this package's upper
  * case), statuses, `maxRetryAfter` (ms, `Infinity` allowed, within the longest timer this package sets) and
- * backoff, leaving the fields it does not set as they are.
+ * backoff, leaving the fields it does not set as they are; checks ky's `shouldRetry`, which each integration
+ * applies its own way.
  *
  * The backoff is the one ky's `delay`, `jitter` and `backoffLimit` describe, set only when the call gives one
  * of them. ky computes `min(backoffLimit, jitter(delay(n)))`; without a ky `delay` the delay is `fallback`
@@ -58,26 +59,28 @@ export function kyOverride<
     into.maxRetryAfter =
       maxRetryAfter === Infinity ? MAX_DELAY : duration('ky retry.maxRetryAfter', maxRetryAfter);
   }
-  if (delay === undefined && jitter === undefined && backoffLimit === undefined) return into;
-  func('ky retry.delay', delay);
-  if (jitter !== undefined && typeof jitter !== 'boolean' && typeof jitter !== 'function') {
-    invalid('ky retry.jitter', 'a boolean or a function', jitter);
-  }
-  if (backoffLimit !== undefined && (typeof backoffLimit !== 'number' || !(backoffLimit >= 0))) {
-    invalid('ky retry.backoffLimit', 'a number of ms ≥ 0', backoffLimit);
-  }
-  const most = Math.min(MAX_DELAY, backoffLimit ?? MAX_DELAY);
-  const base: Backoff = delay ?? (jitter ? defaultBackoff(Math.random, noJitter) : fallback);
-  into.backoff = function kyDelay(attempt, context) {
-    let ms = base(attempt, context);
-    if (jitter === true) ms *= random();
-    else if (typeof jitter === 'function') {
-      const spread = jitter(ms);
-      // ky keeps the unjittered delay when a jitter function returns nonsense.
-      if (Number.isFinite(spread) && spread >= 0) ms = spread;
+  if (delay !== undefined || jitter !== undefined || backoffLimit !== undefined) {
+    func('ky retry.delay', delay);
+    if (jitter !== undefined && typeof jitter !== 'boolean' && typeof jitter !== 'function') {
+      invalid('ky retry.jitter', 'a boolean or a function', jitter);
     }
-    return Math.min(most, ms);
-  };
+    if (backoffLimit !== undefined && (typeof backoffLimit !== 'number' || !(backoffLimit >= 0))) {
+      invalid('ky retry.backoffLimit', 'a number of ms ≥ 0', backoffLimit);
+    }
+    const most = Math.min(MAX_DELAY, backoffLimit ?? MAX_DELAY);
+    const base: Backoff = delay ?? (jitter ? defaultBackoff(Math.random, noJitter) : fallback);
+    into.backoff = function kyDelay(attempt, context) {
+      let ms = base(attempt, context);
+      if (jitter === true) ms *= random();
+      else if (typeof jitter === 'function') {
+        const spread = jitter(ms);
+        // ky keeps the unjittered delay when a jitter function returns nonsense.
+        if (Number.isFinite(spread) && spread >= 0) ms = spread;
+      }
+      return Math.min(most, ms);
+    };
+  }
+  func('ky retry.shouldRetry', retry.shouldRetry);
   return into;
 }
 

@@ -13,7 +13,6 @@ import { transportFailure } from './response-check.ts';
 import type { RetryContext, RetryOptions } from './retry/options.ts';
 import { retryDefaults } from './retry/rules.ts';
 import type { FetchLike } from './types.ts';
-import { func } from './validate.ts';
 
 declare module 'ky' {
   interface Options {
@@ -72,27 +71,26 @@ export function kyResilience(options: ResilientFetchOptions = {}): KyResilienceO
   const backoff: Backoff = retry.backoff ?? defaultBackoff(random);
 
   const kyFetch: FetchLike = function kyResilientFetch(input, init) {
+    // The call's `resilience` is the init hook's copy: its retry options for the pipeline become its ky `retry`
+    // mapped, with its own `resilience.retry` over them.
     const resilience = init?.resilience as ForwardedResilience | undefined;
     const handover = resilience?.[FROM_KY];
-    if (handover === undefined) return pipeline(input, init);
-    const { [FROM_KY]: _, ...own } = resilience as ForwardedResilience;
-    const ky = handover.retry;
-    // The call's retry options for the pipeline: its ky `retry` mapped, its own `resilience.retry` over them.
-    if (own.retry !== false) {
+    if (handover && resilience.retry !== false) {
       try {
+        const ky = handover.retry;
         const merged: RequestRetryOptions = kyOverride(ky, {}, backoff, random);
-        Object.assign(merged, typeof own.retry === 'number' ? { limit: own.retry } : own.retry);
-        func('ky retry.shouldRetry', ky.shouldRetry);
+        const own = resilience.retry;
+        Object.assign(merged, typeof own === 'number' ? { limit: own } : own);
         if ((ky.shouldRetry || ky.retryOnTimeout === false) && merged.shouldRetry === undefined) {
           const limit = merged.limit ?? retry.limit ?? retryDefaults.limit;
           merged.shouldRetry = askLikeKy(ky, handover.options, input as Request, limit);
         }
-        own.retry = merged;
+        resilience.retry = merged;
       } catch (error) {
         return Promise.reject(error);
       }
     }
-    return pipeline(input, { ...init, resilience: own });
+    return pipeline(input, init);
   };
   if (pipeline.circuitBreaker) {
     (kyFetch as { circuitBreaker?: CircuitBreaker }).circuitBreaker = pipeline.circuitBreaker;
@@ -146,12 +144,13 @@ function askLikeKy(
         : thrown instanceof Error
           ? thrown
           : new Error(String(thrown), { cause: thrown });
-    return (async () => {
-      const answer = await ky.shouldRetry?.({ error, retryCount: attempt });
-      if (answer === true || answer === false) return answer;
-      if (ky.retryOnTimeout === false && error.name === 'TimeoutError') return false;
-      return undefined;
-    })();
+    return Promise.resolve(ky.shouldRetry?.({ error, retryCount: attempt })).then((answer) =>
+      typeof answer === 'boolean'
+        ? answer
+        : ky.retryOnTimeout === false && error.name === 'TimeoutError'
+          ? false
+          : undefined,
+    );
   };
 }
 

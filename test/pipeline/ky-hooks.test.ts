@@ -100,6 +100,15 @@ describe('kyHooks with real ky', () => {
     expect(await api.get('ok').text()).toBe('ok');
   });
 
+  it("lets a call's resilience.circuitBreaker: false bypass the breaker, as in the pipeline", async () => {
+    const breaker = circuitBreaker();
+    const api = ky.create({ prefix: server.origin, ...fast({ circuitBreaker: breaker }) });
+    breaker.open(server.origin);
+    await expect(api.get('ok').text()).rejects.toBeInstanceOf(CircuitOpenError);
+    expect(await api.get('ok', { resilience: { circuitBreaker: false } }).text()).toBe('ok');
+    expect(server.hits.get('/ok')).toBe(1);
+  });
+
   it("the caller's abort is neither success nor failure for the breaker", async () => {
     const breaker = circuitBreaker({ failureThreshold: 1 });
     const api = ky.create({ prefix: server.origin, ...fast({ circuitBreaker: breaker }) });
