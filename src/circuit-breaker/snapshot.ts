@@ -116,8 +116,8 @@ const STATES: readonly unknown[] = ['closed', 'open', 'half-open', 'isolated'];
 
 const isCount = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 0;
 
-// Number.isFinite() is false for anything but a number.
-const isTime = (value: unknown) => value === undefined || Number.isFinite(value);
+/** An optional field of a snapshot: absent, or what `test` accepts. */
+const absentOr = (value: unknown, test: (value: unknown) => unknown) => value === undefined || test(value);
 
 /** Checks a snapshot's shape (it may come from storage) and returns its circuits; throws a `TypeError` naming the flaw. */
 function snapshotCircuits(where: string, snapshot: unknown): CircuitSnapshot[] {
@@ -129,10 +129,11 @@ function snapshotCircuits(where: string, snapshot: unknown): CircuitSnapshot[] {
     const ok =
       typeof c?.key === 'string' &&
       STATES.includes(c.state) &&
-      isTime(c.openUntil) &&
-      isTime(c.coolDownUntil) &&
-      (c.successes === undefined || isCount(c.successes)) &&
-      (c.strategy === undefined || (typeof c.strategy === 'object' && c.strategy !== null));
+      // Number.isFinite() is false for anything but a number.
+      absentOr(c.openUntil, Number.isFinite) &&
+      absentOr(c.coolDownUntil, Number.isFinite) &&
+      absentOr(c.successes, isCount) &&
+      absentOr(c.strategy, (s) => typeof s === 'object' && s);
     if (!ok) invalid(`${where}.circuits[${i}]`, 'a circuit snapshot ({ key, state, ... })', c);
   });
   return s.circuits;
