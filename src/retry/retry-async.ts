@@ -98,8 +98,8 @@ const SPECS: OptionSpecs<RetryAsyncOptions> = {
   limit: [nonNegativeInteger, 2],
   backoff: [func],
   shouldRetry: [func],
-  timeout: [deadline],
   onRetry: [func],
+  timeout: [deadline],
 };
 
 /** The options read once for a run or a `retryAll()`, against `specs` (`retryAll` adds its own to the table). */
