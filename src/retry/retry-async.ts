@@ -219,25 +219,25 @@ export async function retryAll<T>(
     minSuccessRatio: [ratio, 0],
   });
 
-  // [true, value] or [false, error], in input order.
-  const outcomes: Array<[boolean, unknown]> = [];
+  // Each value or error at its operation's index; Object.values() then lists them in input order.
+  let successful: T[] = [];
+  let failed: unknown[] = [];
   let next = 0;
   const worker = async () => {
     while (next < operations.length) {
       const i = next++;
       try {
-        outcomes[i] = [true, await run(operations[i]!, s)];
+        successful[i] = await run(operations[i]!, s);
       } catch (error) {
-        outcomes[i] = [false, error];
+        failed[i] = error;
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(s.concurrency, operations.length) }, worker));
   if (s.signal?.aborted) throw s.signal.reason;
 
-  const successful: T[] = [];
-  const failed: unknown[] = [];
-  for (const [ok, result] of outcomes) (ok ? (successful as unknown[]) : failed).push(result);
+  successful = Object.values(successful);
+  failed = Object.values(failed);
   if (successful.length < s.minSuccessRatio * operations.length) {
     const cause = new AggregateError(failed, `${failed.length} of ${operations.length} operations failed`);
     throw new RetryExhaustedError(s.made, cause, { successful, failed });
