@@ -119,14 +119,14 @@ async function run<T>(operation: Operation<T>, s: Settings): Promise<T> {
   const caller = s.signal;
   if (caller?.aborted) throw caller.reason;
   // One controller per run, linked to the caller's signal by a listener removed when the run settles; an abort
-  // also rejects `aborted`, which each attempt races, so the run ends at once whatever the operation does.
+  // also rejects `aborted`, which each attempt races, so the run ends at once whatever the operation does. The
+  // engine makes the first attempt synchronously, so `aborted` has a handler before it can ever reject.
   const controller = new AbortController();
   const signal = controller.signal;
   let stop!: (reason: unknown) => void;
   const aborted = new Promise<never>((_, reject) => {
     stop = reject;
   });
-  aborted.catch(() => {});
   const abort = (reason: unknown) => {
     controller.abort(reason);
     stop(reason);
