@@ -51,16 +51,14 @@ export function snapshotBreaker(breaker: CircuitBreaker): CircuitBreakerSnapshot
   const circuits: CircuitSnapshot[] = [];
   for (const circuit of registry.values()) {
     const { key, state } = circuit;
-    const strategy = state === 'closed' ? strategySnapshot(circuit.strategy) : undefined;
-    const coolDown = circuit.coolDownUntil > now;
-    // A circuit as good as new is left out.
-    if (state === 'closed' && !strategy && !coolDown) continue;
     const snapshot: CircuitSnapshot = { key, state };
     if (state === 'open') snapshot.openUntil = circuit.openUntil;
     if (state === 'half-open') snapshot.successes = circuit.successes;
-    if (coolDown) snapshot.coolDownUntil = circuit.coolDownUntil;
+    if (circuit.coolDownUntil > now) snapshot.coolDownUntil = circuit.coolDownUntil;
+    const strategy = state === 'closed' && strategySnapshot(circuit.strategy);
     if (strategy) snapshot.strategy = strategy;
-    circuits.push(snapshot);
+    // A circuit as good as new (closed, nothing counted, no cool-down) is left out.
+    if (state !== 'closed' || strategy || snapshot.coolDownUntil) circuits.push(snapshot);
   }
   return { version: 1, circuits };
 }
@@ -97,28 +95,29 @@ export function strategySnapshot({ state }: Strategy): StrategySnapshot | undefi
 
 /** Takes back what `strategySnapshot()` returned, possibly in another process; ignores data it does not recognise. */
 export function restoreStrategy({ state }: Strategy, data: StrategySnapshot): void {
+  const { consecutive, width, buckets } = data as {
+    consecutive?: unknown;
+    width?: unknown;
+    buckets?: unknown;
+  };
   if (!('width' in state)) {
-    const { consecutive } = data as { consecutive?: number };
-    if (Number.isInteger(consecutive) && consecutive! >= 0) state.failures = consecutive!;
-    return;
-  }
-  // A window of another width cannot be mapped onto this one: start afresh.
-  const { width, buckets } = data as { width?: number; buckets?: unknown };
-  if (width !== state.width || !Array.isArray(buckets)) return;
-  for (const entry of buckets) {
-    if (!Array.isArray(entry) || !entry.every(Number.isFinite)) continue;
-    const [slot, ok, bad] = entry;
-    const i = ((slot % BUCKETS) + BUCKETS) % BUCKETS;
-    state.slots[i] = slot;
-    state.successes[i] = ok;
-    state.failures[i] = bad;
+    if (isCount(consecutive)) state.failures = consecutive;
+    // A window of another width cannot be mapped onto this one: it starts afresh.
+  } else if (width === state.width && Array.isArray(buckets)) {
+    for (const entry of buckets) {
+      if (!Array.isArray(entry) || !entry.every(Number.isFinite)) continue;
+      const i = ((entry[0] % BUCKETS) + BUCKETS) % BUCKETS;
+      [state.slots[i], state.successes[i], state.failures[i]] = entry;
+    }
   }
 }
 
 const STATES: readonly unknown[] = ['closed', 'open', 'half-open', 'isolated'];
 
-// Number.isFinite() is false for anything but a number.
-const isTime = (value: unknown) => value === undefined || Number.isFinite(value);
+const isCount = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 0;
+
+/** An optional field of a snapshot: absent, or what `test` accepts. */
+const absentOr = (value: unknown, test: (value: unknown) => unknown) => value === undefined || test(value);
 
 /** Checks a snapshot's shape (it may come from storage) and returns its circuits; throws a `TypeError` naming the flaw. */
 function snapshotCircuits(where: string, snapshot: unknown): CircuitSnapshot[] {
@@ -130,10 +129,11 @@ function snapshotCircuits(where: string, snapshot: unknown): CircuitSnapshot[] {
     const ok =
       typeof c?.key === 'string' &&
       STATES.includes(c.state) &&
-      isTime(c.openUntil) &&
-      isTime(c.coolDownUntil) &&
-      (c.successes === undefined || (Number.isInteger(c.successes) && c.successes >= 0)) &&
-      (c.strategy === undefined || (typeof c.strategy === 'object' && c.strategy !== null));
+      // Number.isFinite() is false for anything but a number.
+      absentOr(c.openUntil, Number.isFinite) &&
+      absentOr(c.coolDownUntil, Number.isFinite) &&
+      absentOr(c.successes, isCount) &&
+      absentOr(c.strategy, (s) => typeof s === 'object' && s);
     if (!ok) invalid(`${where}.circuits[${i}]`, 'a circuit snapshot ({ key, state, ... })', c);
   });
   return s.circuits;

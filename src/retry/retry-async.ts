@@ -9,6 +9,7 @@ import {
   func,
   invalid,
   nonNegativeInteger,
+  type OptionSpecs,
   optionsObject,
   positiveInteger,
   ratio,
@@ -81,27 +82,34 @@ export interface RetryAllResult<T> {
   failed: unknown[];
 }
 
-type Settings = RetryAsyncOptions &
-  Required<Pick<RetryAsyncOptions, 'limit' | 'backoff' | 'clock'>> & {
+type Settings = RetryAllOptions &
+  Required<Pick<RetryAllOptions, 'limit' | 'backoff' | 'clock' | 'concurrency' | 'minSuccessRatio'>> & {
     /** Attempts made by all runs on these settings (those of one `retryAll()`). */
     made: number;
   };
 
 const RETRY: Verdict = { kind: 'retry', reason: 'should-retry' };
 
-function settings(name: string, options: RetryAsyncOptions): Settings {
+const SPECS: OptionSpecs<RetryAsyncOptions> = {
+  clock: [clockOption, systemClock],
+  signal: [
+    rule((signal) => typeof (signal as AbortSignal)?.addEventListener === 'function', 'an AbortSignal'),
+  ],
+  limit: [nonNegativeInteger, 2],
+  backoff: [func],
+  shouldRetry: [func],
+  onRetry: [func],
+  timeout: [deadline],
+};
+
+/** The options read once for a run or a `retryAll()`, against `specs` (`retryAll` adds its own to the table). */
+function settings(
+  name: string,
+  options: RetryAllOptions,
+  specs: OptionSpecs<RetryAsyncOptions> | OptionSpecs<RetryAllOptions> = SPECS,
+): Settings {
   optionsObject(`${name}: options`, options);
-  const s = readOptions<RetryAsyncOptions, Settings>(`${name}: `, options, {
-    clock: [clockOption, systemClock],
-    signal: [
-      rule((signal) => typeof (signal as AbortSignal)?.addEventListener === 'function', 'an AbortSignal'),
-    ],
-    limit: [nonNegativeInteger, 2],
-    backoff: [func],
-    shouldRetry: [func],
-    timeout: [deadline],
-    onRetry: [func],
-  });
+  const s = readOptions<RetryAsyncOptions, Settings>(`${name}: `, options, specs);
   s.backoff ??= defaultBackoff(() => s.clock.random());
   s.made = 0;
   return s;
@@ -111,14 +119,14 @@ async function run<T>(operation: Operation<T>, s: Settings): Promise<T> {
   const caller = s.signal;
   if (caller?.aborted) throw caller.reason;
   // One controller per run, linked to the caller's signal by a listener removed when the run settles; an abort
-  // also rejects `aborted`, which each attempt races, so the run ends at once whatever the operation does.
+  // also rejects `aborted`, which each attempt races, so the run ends at once whatever the operation does. The
+  // engine makes the first attempt synchronously, so `aborted` has a handler before it can ever reject.
   const controller = new AbortController();
   const signal = controller.signal;
   let stop!: (reason: unknown) => void;
   const aborted = new Promise<never>((_, reject) => {
     stop = reject;
   });
-  aborted.catch(() => {});
   const abort = (reason: unknown) => {
     controller.abort(reason);
     stop(reason);
@@ -204,33 +212,33 @@ export async function retryAll<T>(
   operations.forEach((op, i) => {
     func(`retryAll: operations[${i}]`, op, false);
   });
-  const s = settings('retryAll', options);
   // No minSuccessRatio reads as 0, which never rejects.
-  const { concurrency, minSuccessRatio: minRatio } = readOptions<
-    Pick<RetryAllOptions, 'concurrency' | 'minSuccessRatio'>,
-    { concurrency: number; minSuccessRatio: number }
-  >('retryAll: ', options, { concurrency: [positiveInteger, 8], minSuccessRatio: [ratio, 0] });
+  const s = settings('retryAll', options, {
+    ...SPECS,
+    concurrency: [positiveInteger, 8],
+    minSuccessRatio: [ratio, 0],
+  });
 
-  // [true, value] or [false, error], in input order.
-  const outcomes: Array<[boolean, unknown]> = [];
+  // Each value or error at its operation's index; Object.values() then lists them in input order.
+  let successful: T[] = [];
+  let failed: unknown[] = [];
   let next = 0;
   const worker = async () => {
     while (next < operations.length) {
       const i = next++;
       try {
-        outcomes[i] = [true, await run(operations[i]!, s)];
+        successful[i] = await run(operations[i]!, s);
       } catch (error) {
-        outcomes[i] = [false, error];
+        failed[i] = error;
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, operations.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(s.concurrency, operations.length) }, worker));
   if (s.signal?.aborted) throw s.signal.reason;
 
-  const successful: T[] = [];
-  const failed: unknown[] = [];
-  for (const [ok, result] of outcomes) (ok ? (successful as unknown[]) : failed).push(result);
-  if (successful.length < minRatio * operations.length) {
+  successful = Object.values(successful);
+  failed = Object.values(failed);
+  if (successful.length < s.minSuccessRatio * operations.length) {
     const cause = new AggregateError(failed, `${failed.length} of ${operations.length} operations failed`);
     throw new RetryExhaustedError(s.made, cause, { successful, failed });
   }
