@@ -63,7 +63,11 @@ export function announcedQuota(headers: Headers, now: number): AnnouncedQuota | 
   }
   const x = count(headers.get('x-ratelimit-remaining'));
   if (x !== undefined) {
-    offer(x, xRateLimitResetIn(headers, now), count(headers.get('x-ratelimit-limit')));
+    offer(
+      x,
+      xRateLimitResetIn(headers.get('x-ratelimit-reset'), now),
+      count(headers.get('x-ratelimit-limit')),
+    );
   }
   const openai = count(headers.get('x-ratelimit-remaining-requests'));
   if (openai !== undefined) {
