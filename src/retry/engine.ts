@@ -4,7 +4,7 @@ import { RetryExhaustedError } from '../errors/retry-exhausted-error.ts';
 import type { GiveUpReason } from '../events.ts';
 import type { Outcome } from '../outcome.ts';
 import type { RetryBudget } from './budget.ts';
-import { abortReason, type Verdict } from './rules.ts';
+import { abortReason, isCircuitRefusal, type Verdict } from './rules.ts';
 
 /**
  * The one retry loop, shared by `retry()` (attempts are fetches) and `retryAsync()` (attempts are any async
@@ -49,15 +49,23 @@ export interface Attempts<T, C extends RunState, X extends BackoffContext> {
   retrying?(call: C, context: X, delay: number, verdict: Verdict & { kind: 'retry' }): void;
   /** The call ends: with success (`giveUp` undefined), or by giving up. */
   end?(call: C, outcome: Outcome<T>, giveUp: GiveUpReason | undefined): void;
-  /** Releases a value that will not be returned (a response body to cancel). */
-  discard?(value: T): void;
   /**
    * Whether what is below (a circuit breaker) would let the next attempt in, `delay` ms from now; `undefined`
    * when nothing below says. `false` ends the call at once with the outcome it has.
    */
   admits?(call: C, delay: number): boolean | undefined;
-  /** True for an attempt refused below without reaching the network (a `CircuitOpenError`). */
-  refused?(outcome: Outcome<T>): boolean;
+}
+
+/**
+ * Releases a value that will not be returned: a response's body is cancelled, since undici keeps the
+ * connection busy until the body is consumed or cancelled. Anything else has nothing to release.
+ */
+function discard(value: unknown): void {
+  try {
+    (value as Response | undefined)?.body?.cancel().catch(() => {});
+  } catch {
+    // A locked or foreign body: nothing more can be done for it.
+  }
 }
 
 function isThenable<V>(value: V | Promise<V>): value is Promise<V> {
@@ -109,7 +117,7 @@ function failedToJudge<T, C extends RunState, X extends BackoffContext>(
   outcome: Outcome<T>,
   error: unknown,
 ): unknown {
-  if (!outcome.threw) attempts.discard?.(outcome.value);
+  if (!outcome.threw) discard(outcome.value);
   attempts.end?.(call, { threw: true, error }, 'not-retryable');
   return error;
 }
@@ -136,7 +144,7 @@ async function run<T, C extends RunState, X extends BackoffContext>(
     const final = n > call.limit;
     let verdict: Verdict;
     try {
-      verdict = isThenable(judged) ? await judged : judged;
+      verdict = await judged;
     } catch (error) {
       throw failedToJudge(attempts, call, outcome, error);
     }
@@ -163,12 +171,12 @@ async function run<T, C extends RunState, X extends BackoffContext>(
     let held: T | undefined;
     if (!outcome.threw) {
       if (admitted) held = outcome.value;
-      else attempts.discard?.(outcome.value);
+      else discard(outcome.value);
     }
     try {
       await attempts.clock.sleep(delay, signal);
     } catch (error) {
-      if (held !== undefined) attempts.discard?.(held);
+      if (held !== undefined) discard(held);
       attempts.end?.(call, { threw: true, error }, abortReason(signal));
       throw error;
     }
@@ -181,11 +189,12 @@ async function run<T, C extends RunState, X extends BackoffContext>(
     } catch (error) {
       outcome = { threw: true, error };
     }
-    if (admitted && attempts.refused?.(outcome)) {
+    // Refused below without reaching the network: a `CircuitOpenError`.
+    if (admitted && outcome.threw && isCircuitRefusal(outcome.error)) {
       call.attempts--;
       return endWith(attempts, call, previous, 'circuit-open', true);
     }
-    if (held !== undefined) attempts.discard?.(held);
+    if (held !== undefined) discard(held);
   }
 }
 

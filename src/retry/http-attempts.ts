@@ -8,14 +8,7 @@ import type { FetchLike } from '../types.ts';
 import type { RetryBudget } from './budget.ts';
 import type { Attempts, RunState } from './engine.ts';
 import type { NormalisedRetryOptions, RetryContext } from './options.ts';
-import {
-  type Attempt,
-  errorVerdict,
-  isCircuitRefusal,
-  overrideVerdict,
-  responseVerdict,
-  type Verdict,
-} from './rules.ts';
+import { type Attempt, errorVerdict, overrideVerdict, responseVerdict, type Verdict } from './rules.ts';
 
 /** One fetch call through the retry stage; it is also what the retry rules read of its request. */
 export interface HttpCall extends RunState, Attempt {
@@ -146,17 +139,6 @@ export function httpAttempts(
       // Where a breaker below says whether it would let the next attempt in.
       const probe = (call.init as Record<symbol, AdmissionProbe | undefined>)[PROBE];
       return probe?.circuit ? probe.admitsIn?.(probe.circuit, delay) : undefined;
-    },
-
-    refused: (outcome) => outcome.threw && isCircuitRefusal(outcome.error),
-
-    discard(response) {
-      // undici keeps the connection busy until the body is consumed or cancelled.
-      try {
-        response?.body?.cancel().catch(() => {});
-      } catch {
-        // A locked or foreign body: nothing more can be done for it.
-      }
     },
   };
 }
