@@ -4,7 +4,7 @@ import { type GiveUpReason, redactUrl } from '../events.ts';
 import { requestHeader, requestHeaders, requestMethod, requestSignal, requestUrl } from '../request-info.ts';
 import { mergedOver, perRequest } from '../request-options.ts';
 import type { FetchLike, Middleware } from '../types.ts';
-import { clockOption, func, optionsObject } from '../validate.ts';
+import { clockOption, func } from '../validate.ts';
 import { replayOf } from './body.ts';
 import { createBudget } from './budget.ts';
 import { execute } from './engine.ts';
@@ -35,14 +35,14 @@ export const RETRYING: symbol = Symbol.for('resilient-fetch.retrying');
  * ```
  */
 export function retry(options: RetryOptions = {}): Middleware {
-  optionsObject('retry: options', options);
-  const clock = clockOption('retry: clock', options.clock);
-  const onEvent = func('retry: onEvent', options.onEvent);
-  const budget = options.budget === false ? undefined : createBudget(options.budget);
   // The default backoff draws from the stage's clock, so an injected clock makes delays reproducible.
   const defaultBackoff = fullJitter(() => clock.random());
   const normalise = (raw: RetryOptions) => normaliseRetryOptions(raw, defaultBackoff);
+  // Checks that `options` is an options object before any field is read.
   const normalised = normalise(options);
+  const clock = clockOption('retry: clock', options.clock);
+  const onEvent = func('retry: onEvent', options.onEvent);
+  const budget = options.budget === false ? undefined : createBudget(options.budget);
   const merge = mergedOver(options, normalise, 'limit');
 
   return function retryMiddleware(next: FetchLike): FetchLike {
