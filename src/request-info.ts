@@ -28,12 +28,11 @@ export function requestHeaders(input: string | URL | Request, init?: RequestInit
   return init?.headers ?? asRequest(input).headers;
 }
 
-/** The value for `name` in request headers of any form (those `requestHeaders()` finds), or `null`. */
-export function requestHeader(headers: HeadersInit | undefined, name: string): string | null {
-  if (!headers) return null;
-  if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name);
-  const wanted = name.toLowerCase();
-  const entries = Array.isArray(headers) ? headers : Object.entries(headers);
-  for (const [key, value] of entries) if (key.toLowerCase() === wanted) return value ?? null;
-  return null;
+/** Whether request headers of any form (those `requestHeaders()` finds) hold `name` (lower case). */
+export function hasHeader(headers: HeadersInit | undefined, name: string): boolean {
+  if (!headers) return false;
+  if (typeof (headers as Headers).has === 'function') return (headers as Headers).has(name);
+  return (Array.isArray(headers) ? headers : Object.entries(headers)).some(
+    ([key, value]) => value != null && key.toLowerCase() === name,
+  );
 }
