@@ -90,8 +90,7 @@ export function execute<T, C extends RunState, X extends BackoffContext>(
     (value) => {
       const outcome: Outcome<T> = { threw: false, value };
       const judged = classify(attempts, call, outcome);
-      if (!isThenable(judged) && judged.kind === 'done')
-        return endWith(attempts, call, outcome, undefined, false);
+      if (!isThenable(judged) && judged.kind === 'done') return endWith(attempts, call, outcome, undefined);
       return run(attempts, call, outcome, judged);
     },
     (error) => run(attempts, call, { threw: true, error }),
@@ -151,32 +150,32 @@ async function run<T, C extends RunState, X extends BackoffContext>(
     // A value (done: no `giveUp`), a failure not retried (its `giveUp`), or rule 8 (rules.ts): a retry beyond
     // the limit ends the call with what it has; then the breaker below, then the budget.
     if (verdict.kind !== 'retry') {
-      return endWith(attempts, call, outcome, (verdict as { giveUp?: GiveUpReason }).giveUp, false);
+      return endWith(attempts, call, outcome, (verdict as { giveUp?: GiveUpReason }).giveUp);
     }
-    if (final) return endWith(attempts, call, outcome, call.refusal, true);
+    if (final) return endWith(attempts, call, outcome, call.refusal);
     const context = attempts.context(call, outcome, verdict);
     // A server-given wait replaces the backoff and is not jittered; no timer ever exceeds 2^31−1 ms.
     const delay = clampDelay(verdict.wait ?? call.backoff(n, context));
     // API.md, "An open circuit never hides a real answer": asked before the wait and before the budget.
     const admitted = attempts.admits?.(call, delay);
-    if (admitted === false) return endWith(attempts, call, outcome, 'circuit-open', true);
+    if (admitted === false) return endWith(attempts, call, outcome, 'circuit-open');
     // The budget refused a retry: `end` is told so by the reason.
     if (attempts.budget?.withdraw(attempts.clock.now()) === false) {
-      return endWith(attempts, call, outcome, 'budget', true);
+      return endWith(attempts, call, outcome, 'budget');
     }
 
     attempts.retrying?.(call, context, delay, verdict);
     // With a breaker below, the answer is kept until the next attempt is let in: should the breaker refuse
     // it after all (the circuit opened meanwhile), the call ends with this answer, not a CircuitOpenError.
+    // (An error has no value: `discard(undefined)` does nothing.)
+    const value = (outcome as { value?: T }).value;
     let held: T | undefined;
-    if (!outcome.threw) {
-      if (admitted) held = outcome.value;
-      else discard(outcome.value);
-    }
+    if (admitted) held = value;
+    else discard(value);
     try {
       await attempts.clock.sleep(delay, signal);
     } catch (error) {
-      if (held !== undefined) discard(held);
+      discard(held);
       attempts.end?.(call, { threw: true, error }, abortReason(signal));
       throw error;
     }
@@ -192,26 +191,27 @@ async function run<T, C extends RunState, X extends BackoffContext>(
     // Refused below without reaching the network: a `CircuitOpenError`.
     if (admitted && outcome.threw && isCircuitRefusal(outcome.error)) {
       call.attempts--;
-      return endWith(attempts, call, previous, 'circuit-open', true);
+      return endWith(attempts, call, previous, 'circuit-open');
     }
-    if (held !== undefined) discard(held);
+    discard(held);
   }
 }
 
 /**
  * Ends the call with `outcome`: its value, or its error (a `RetryExhaustedError` when a retryable error ends
  * a call that made more than one attempt). `giveUp` is why it ends, `undefined` for an outcome judged done.
+ * The rules judge an error they do not retry `'not-retryable'` (never done); any other reason ends a call
+ * whose error was worth retrying.
  */
 function endWith<T, C extends RunState, X extends BackoffContext>(
   attempts: Attempts<T, C, X>,
   call: C,
   outcome: Outcome<T>,
   giveUp: GiveUpReason | undefined,
-  retryable: boolean,
 ): T {
   attempts.end?.(call, outcome, giveUp);
   if (!outcome.threw) return outcome.value;
-  throw retryable && call.attempts > 1
+  throw giveUp !== 'not-retryable' && call.attempts > 1
     ? new RetryExhaustedError(call.attempts, outcome.error)
     : outcome.error;
 }
