@@ -32,10 +32,6 @@ export type Verdict =
 
 export const DONE: Verdict = { kind: 'done' };
 export const NOT_RETRYABLE: Verdict = { kind: 'fail', giveUp: 'not-retryable' };
-type Retry = Verdict & { kind: 'retry' };
-const STATUS: Retry = { kind: 'retry', reason: 'status' };
-const NETWORK: Retry = { kind: 'retry', reason: 'network-error' };
-const TIMEOUT: Retry = { kind: 'retry', reason: 'timeout' };
 const RETRY_AFTER_TOO_LONG: Verdict = { kind: 'fail', giveUp: 'retry-after-too-long' };
 
 // 1. Defaults ------------------------------------------------------------------------------------------------
@@ -153,9 +149,7 @@ export function errorVerdict(options: NormalisedRetryOptions, attempt: Attempt, 
   const failure = transportFailure(error);
   return !failure || isBrokenTransport(error) || !resendable(options, attempt, undefined, error)
     ? NOT_RETRYABLE
-    : failure === 'timeout'
-      ? TIMEOUT
-      : NETWORK;
+    : { kind: 'retry', reason: failure };
 }
 
 // 2, 3, 5 and 6. Responses -----------------------------------------------------------------------------------
@@ -183,22 +177,22 @@ export function responseVerdict(
   const directive = serverDirective(response.headers);
   if (directive === false || (!directive && !retried)) return retried ? NOT_RETRYABLE : DONE;
   if (!resendable(options, attempt, response)) return NOT_RETRYABLE;
-  return withServerWait(options, response, final, now, STATUS);
+  return withServerWait(options, response, final, now, 'status');
 }
 
-/** Rule 6: the server's wait replaces the backoff, unless it is longer than the caller accepts. */
+/**
+ * Rule 6: a retry for `reason`, whose wait is the server's (replacing the backoff) unless it is longer than the
+ * caller accepts. An error (no `response`) carries no wait.
+ */
 function withServerWait(
   options: NormalisedRetryOptions,
-  response: Response,
+  response: Response | undefined,
   final: boolean,
   now: () => number,
-  verdict: Retry,
+  reason: RetryReason,
 ): Verdict {
-  if (final) return verdict;
-  const wait = serverRequestedWait(response.headers, now());
-  if (wait === undefined) return verdict;
-  if (wait > options.maxRetryAfter) return RETRY_AFTER_TOO_LONG;
-  return { kind: 'retry', reason: verdict.reason, wait };
+  const wait = final || !response ? undefined : serverRequestedWait(response.headers, now());
+  return wait! > options.maxRetryAfter ? RETRY_AFTER_TOO_LONG : { kind: 'retry', reason, wait };
 }
 
 // 7. shouldRetry ---------------------------------------------------------------------------------------------
@@ -221,8 +215,7 @@ export async function overrideVerdict(
   if (answer === false) return NOT_RETRYABLE;
   const { response, error } = context;
   if (!resendable(options, attempt, response, error)) return verdict;
-  const asked: Retry = { kind: 'retry', reason: 'should-retry' };
-  return response ? withServerWait(options, response, final, now, asked) : asked;
+  return withServerWait(options, response, final, now, 'should-retry');
 }
 
 // 8. Limit, then budget --------------------------------------------------------------------------------------
