@@ -35,5 +35,6 @@ export function serverRequestedWait(headers: Headers, now: number): number | und
  */
 export function explicitWait(headers: Headers, now: number): number | undefined {
   const ms = decimal(headers.get('retry-after-ms'));
-  return parseRetryAfter(headers.get('retry-after'), now) ?? (ms === undefined ? undefined : Math.ceil(ms));
+  // `ms &&`: 0 stays 0, undefined stays undefined.
+  return parseRetryAfter(headers.get('retry-after'), now) ?? (ms && Math.ceil(ms));
 }
