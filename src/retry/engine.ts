@@ -68,10 +68,6 @@ function discard(value: unknown): void {
   }
 }
 
-function isThenable<V>(value: V | Promise<V>): value is Promise<V> {
-  return typeof (value as Promise<V>)?.then === 'function';
-}
-
 /**
  * Runs `call` under `attempts` until it succeeds, may not retry, or runs out of attempts. The first attempt is
  * chained without an async function: a call that succeeds first time (most of them) never enters the loop.
@@ -90,7 +86,8 @@ export function execute<T, C extends RunState, X extends BackoffContext>(
     (value) => {
       const outcome: Outcome<T> = { threw: false, value };
       const judged = classify(attempts, call, outcome);
-      if (!isThenable(judged) && judged.kind === 'done') return endWith(attempts, call, outcome, undefined);
+      // A promise has no `kind`: only a verdict already made ends the call here.
+      if ((judged as Verdict).kind === 'done') return endWith(attempts, call, outcome, undefined);
       return run(attempts, call, outcome, judged);
     },
     (error) => run(attempts, call, { threw: true, error }),
