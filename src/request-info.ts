@@ -5,27 +5,27 @@
  */
 
 /** The input as a `Request`, for reading a field that only a `Request` has. */
-const asRequest = (input: string | URL | Request) => input as Partial<Request>;
+type AsRequest = Partial<Request>;
 
 /** The request URL as a string. */
 export function requestUrl(input: string | URL | Request): string {
-  return typeof input === 'string' ? input : (asRequest(input).url ?? (input as URL).href);
+  return typeof input === 'string' ? input : ((input as AsRequest).url ?? (input as URL).href);
 }
 
 /** The request method, upper-cased as fetch normalises it (`init.method` wins over a `Request`'s own). */
 export function requestMethod(input: string | URL | Request, init?: RequestInit): string {
-  const method = init?.method ?? asRequest(input).method ?? 'GET';
+  const method = init?.method ?? (input as AsRequest).method ?? 'GET';
   return method.toUpperCase();
 }
 
 /** The caller's signal: `init.signal`, else a `Request` input's own signal. */
 export function requestSignal(input: string | URL | Request, init?: RequestInit): AbortSignal | undefined {
-  return init?.signal ?? asRequest(input).signal;
+  return init?.signal ?? (input as AsRequest).signal;
 }
 
 /** The headers the request sends: `init.headers` when given, else a `Request` input's own. */
 export function requestHeaders(input: string | URL | Request, init?: RequestInit): HeadersInit | undefined {
-  return init?.headers ?? asRequest(input).headers;
+  return init?.headers ?? (input as AsRequest).headers;
 }
 
 /** Whether request headers of any form (those `requestHeaders()` finds) hold `name` (lower case). */
