@@ -113,7 +113,7 @@ function failedToJudge<T, C extends RunState, X extends BackoffContext>(
   outcome: Outcome<T>,
   error: unknown,
 ): unknown {
-  if (!outcome.threw) discard(outcome.value);
+  discard((outcome as { value?: T }).value);
   attempts.end?.(call, { threw: true, error }, 'not-retryable');
   return error;
 }

@@ -134,8 +134,8 @@ export function httpAttempts(
 
     admits(call, delay) {
       // Where a breaker below says whether it would let the next attempt in.
-      const probe = (call.init as Record<symbol, AdmissionProbe | undefined>)[PROBE];
-      return probe?.circuit ? probe.admitsIn?.(probe.circuit, delay) : undefined;
+      const probe = (call.init as Record<symbol, AdmissionProbe<object> | undefined>)[PROBE];
+      return probe?.circuit && probe.admitsIn?.(probe.circuit, delay);
     },
   };
 }
