@@ -100,9 +100,9 @@ const UNPROCESSED = [408, 429, 503, 529];
  * failure, connect timeout. A reset after sending (`ECONNRESET`, `UND_ERR_SOCKET`) leaves it unknown whether
  * the server processed the request; a browser gives no cause at all, which counts as unknown too.
  */
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+const NOT_SENT = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'];
 
-const notSent = (error: unknown) => NOT_SENT.has((error as { code?: string } | null)?.code as string);
+const notSent = (error: unknown) => NOT_SENT.includes((error as { code?: string } | null)?.code as string);
 
 /**
  * Rule 5: whether the request may be sent again after this failure (a `response`, else `error`). A request in
