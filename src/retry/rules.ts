@@ -32,7 +32,6 @@ export type Verdict =
 
 export const DONE: Verdict = { kind: 'done' };
 export const NOT_RETRYABLE: Verdict = { kind: 'fail', giveUp: 'not-retryable' };
-const RETRY_AFTER_TOO_LONG: Verdict = { kind: 'fail', giveUp: 'retry-after-too-long' };
 
 // 1. Defaults ------------------------------------------------------------------------------------------------
 
@@ -70,7 +69,7 @@ export interface Attempt {
  */
 export function serverDirective(headers: Headers): boolean | undefined {
   const word = (headers.get('x-should-retry') ?? headers.get('stripe-should-retry'))?.trim().toLowerCase();
-  return word === 'true' ? true : word === 'false' ? false : undefined;
+  return word === 'true' || (word === 'false' ? false : undefined);
 }
 
 // 3. Statuses ------------------------------------------------------------------------------------------------
@@ -192,7 +191,9 @@ function withServerWait(
   reason: RetryReason,
 ): Verdict {
   const wait = final || !response ? undefined : serverRequestedWait(response.headers, now());
-  return wait! > options.maxRetryAfter ? RETRY_AFTER_TOO_LONG : { kind: 'retry', reason, wait };
+  return wait! > options.maxRetryAfter
+    ? { kind: 'fail', giveUp: 'retry-after-too-long' }
+    : { kind: 'retry', reason, wait };
 }
 
 // 7. shouldRetry ---------------------------------------------------------------------------------------------
