@@ -111,7 +111,7 @@ export interface RateLimitMember {
  * only the waits of exhausted policies.
  */
 export function parseRateLimitList(value: string | null): RateLimitMember[] | undefined {
-  if (value === null || value.length > 1024) return undefined;
+  if (!value || value.length > 1024) return undefined;
   const members: RateLimitMember[] = [];
   let at = 0;
   const read = (pattern: RegExp): RegExpExecArray | null => {

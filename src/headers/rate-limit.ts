@@ -71,7 +71,7 @@ export const SEPARATOR = /[ \t]*(,|$)/y;
  * policies with `r=0`; `undefined` when none is exhausted or the field is malformed.
  */
 export function parseRateLimitField(value: string | null): number | undefined {
-  if (value === null || value.length > 1024) return undefined;
+  if (!value || value.length > 1024) return undefined;
   let i = 0;
   const step = (pattern: RegExp) => {
     pattern.lastIndex = i;
