@@ -90,7 +90,7 @@ export function retry(options: RetryOptions = {}): Middleware {
           ...init,
           [RETRYING]: true,
           // Only a call that may retry asks the breaker below about its next attempt.
-          [PROBE]: limit > 0 ? ({} satisfies AdmissionProbe) : undefined,
+          [PROBE]: limit ? ({} satisfies AdmissionProbe) : undefined,
         },
         options: resolved,
         method,
