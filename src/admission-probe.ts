@@ -9,9 +9,9 @@ export const PROBE: symbol = Symbol.for('resilient-fetch.admission-probe');
 
 export interface AdmissionProbe<C = unknown> {
   /** The circuit that let the latest attempt in. */
-  circuit: C | undefined;
+  circuit?: C;
   /** Whether `circuit` would let an attempt in `ms` from now. */
-  admitsIn: ((circuit: C, ms: number) => boolean) | undefined;
+  admitsIn?: (circuit: C, ms: number) => boolean;
 }
 
 /** The probe a retry stage above put on `init`, if any. */

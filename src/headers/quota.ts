@@ -63,7 +63,11 @@ export function announcedQuota(headers: Headers, now: number): AnnouncedQuota | 
   }
   const x = count(headers.get('x-ratelimit-remaining'));
   if (x !== undefined) {
-    offer(x, xRateLimitResetIn(headers, now), count(headers.get('x-ratelimit-limit')));
+    offer(
+      x,
+      xRateLimitResetIn(headers.get('x-ratelimit-reset'), now),
+      count(headers.get('x-ratelimit-limit')),
+    );
   }
   const openai = count(headers.get('x-ratelimit-remaining-requests'));
   if (openai !== undefined) {
@@ -107,7 +111,7 @@ export interface RateLimitMember {
  * only the waits of exhausted policies.
  */
 export function parseRateLimitList(value: string | null): RateLimitMember[] | undefined {
-  if (value === null || value.length > 1024) return undefined;
+  if (!value || value.length > 1024) return undefined;
   const members: RateLimitMember[] = [];
   let at = 0;
   const read = (pattern: RegExp): RegExpExecArray | null => {

@@ -1,46 +1,39 @@
 /**
- * The rate-limit header families, each read on its own (pure, `now` passed in). `server-wait.ts` puts them in
- * order. Each reset header describes a quota window, sent on every response by some servers: it is ignored
- * when its companion remaining header says quota is left, since then the server is not asking the client to
- * wait for the reset (a GitHub 502 would otherwise wait for the hourly reset).
+ * The rate-limit header families (pure, `now` passed in). `server-wait.ts` puts them in order. Each reset header
+ * describes a quota window, sent on every response by some servers: it is ignored when its companion remaining
+ * header says quota is left, since then the server is not asking the client to wait for the reset (a GitHub 502
+ * would otherwise wait for the hourly reset).
  */
 
-/** `RateLimit-Reset` (IETF httpapi draft, older form): delay-seconds, when `RateLimit-Remaining` is exhausted. */
-export function rateLimitResetWait(headers: Headers): number | undefined {
-  if (!exhausted(headers.get('ratelimit-remaining'))) return undefined;
-  const reset = headers.get('ratelimit-reset');
-  return reset !== null && /^\d{1,16}$/.test(reset) ? +reset * 1000 : undefined;
+/**
+ * 4 to 6 of `serverRequestedWait()`, first usable one wins, each read only when its remaining header is
+ * exhausted (absent, zero, or not a whole number): `RateLimit-Reset` (IETF httpapi draft, older form:
+ * delay-seconds); `X-RateLimit-Reset` (see `xRateLimitResetIn()`), rounded up; OpenAI's
+ * `x-ratelimit-reset-requests` / `-tokens` (Go durations), the larger of the exhausted ones.
+ */
+export function resetWait(headers: Headers, now: number): number | undefined {
+  // The reset header of a family and suffix, or `null` while its remaining header says quota is left.
+  const reset = (family: string, suffix = '') =>
+    /^\s*\d*[1-9]\d*\s*$/.test(headers.get(`${family}remaining${suffix}`) ?? '')
+      ? null
+      : headers.get(`${family}reset${suffix}`);
+  const seconds = reset('ratelimit-');
+  if (seconds && /^\d{1,16}$/.test(seconds)) return +seconds * 1000;
+  const x = xRateLimitResetIn(reset('x-ratelimit-'), now);
+  if (x !== undefined) return Math.ceil(x);
+  const go = Math.max(
+    parseGoDuration(reset('x-ratelimit-', '-requests')) ?? -1,
+    parseGoDuration(reset('x-ratelimit-', '-tokens')) ?? -1,
+  );
+  return go < 0 ? undefined : go;
 }
 
-/** `X-RateLimit-Reset`, when `X-RateLimit-Remaining` is exhausted: ms until the reset, rounded up. */
-export function xRateLimitResetWait(headers: Headers, now: number): number | undefined {
-  if (!exhausted(headers.get('x-ratelimit-remaining'))) return undefined;
-  const wait = xRateLimitResetIn(headers, now);
-  return wait === undefined ? undefined : Math.ceil(wait);
-}
-
-/** ms until `X-RateLimit-Reset`: epoch seconds when ≥ 1,000,000,000 (GitHub), delta seconds when smaller. */
-export function xRateLimitResetIn(headers: Headers, now: number): number | undefined {
-  const reset = decimal(headers.get('x-ratelimit-reset'));
+/** ms until an `X-RateLimit-Reset` value: epoch seconds when ≥ 1,000,000,000 (GitHub), delta seconds when smaller. */
+export function xRateLimitResetIn(value: string | null, now: number): number | undefined {
+  const reset = decimal(value);
   // An epoch taken for a delay is a known bug ("retry after 1792152901 seconds"): tell them apart by size.
   if (reset === undefined) return undefined;
   return reset >= 1e9 ? Math.max(0, reset * 1000 - now) : reset * 1000;
-}
-
-/** `x-ratelimit-reset-requests` / `-tokens` (OpenAI): Go durations; the larger of the exhausted ones. */
-export function goDurationResetWait(headers: Headers): number | undefined {
-  let go: number | undefined;
-  for (const kind of ['requests', 'tokens']) {
-    if (!exhausted(headers.get(`x-ratelimit-remaining-${kind}`))) continue;
-    const wait = parseGoDuration(headers.get(`x-ratelimit-reset-${kind}`));
-    if (wait !== undefined && (go === undefined || wait > go)) go = wait;
-  }
-  return go;
-}
-
-/** A remaining-quota header allows a reset wait when it is absent, zero, or not a whole number. */
-function exhausted(remaining: string | null): boolean {
-  return !/^\s*\d*[1-9]\d*\s*$/.test(remaining ?? '');
 }
 
 /** A non-negative decimal number (at most 32 characters), or `undefined`. */
@@ -49,24 +42,17 @@ export function decimal(value: string | null): number | undefined {
   return +value;
 }
 
-const GO_UNITS: Record<string, number> = {
-  h: 3_600_000,
-  m: 60_000,
-  s: 1_000,
-  ms: 1,
-  us: 1e-3,
-  µs: 1e-3,
-  ns: 1e-6,
-};
-const GO_PART = /(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g;
+// ms per unit; the two spellings of microseconds (`us`, `µs`) are the one unit not listed.
+const GO_UNITS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1, ns: 1e-6 };
+const GO_PART = /(\d+(?:\.\d+)?)(h|ms|m|s|[uµ]s|ns)/g;
 
 /** A Go `time.Duration` string (`1h2m3.5s`, `250ms`, `0s`) in ms, rounded up; `undefined` when malformed. */
 export function parseGoDuration(value: string | null): number | undefined {
-  if (value === null || value.length === 0 || value.length > 64) return undefined;
+  if (!value || value.length > 64) return undefined;
   let total = 0;
   // Well-formed when nothing is left once every part is read.
   const rest = value.replace(GO_PART, (_, n: string, unit: string) => {
-    total += +n * GO_UNITS[unit]!;
+    total += +n * (GO_UNITS[unit] ?? 1e-3);
     return '';
   });
   return rest ? undefined : Math.ceil(total);
@@ -85,7 +71,7 @@ export const SEPARATOR = /[ \t]*(,|$)/y;
  * policies with `r=0`; `undefined` when none is exhausted or the field is malformed.
  */
 export function parseRateLimitField(value: string | null): number | undefined {
-  if (value === null || value.length > 1024) return undefined;
+  if (!value || value.length > 1024) return undefined;
   let i = 0;
   const step = (pattern: RegExp) => {
     pattern.lastIndex = i;

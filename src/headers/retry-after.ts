@@ -38,8 +38,8 @@ export function parseRetryAfter(
   // An HTTP-date (RFC 9110 §5.6.7); the weekday name is not checked.
   const m = HTTP_DATE.exec(value);
   if (!m) return undefined;
-  // The six fields of the form that matched.
-  const [day, month, year, h, mi, s] = m.slice(1).filter((field) => field !== undefined);
+  // The six fields of the form that matched (each captured field is non-empty).
+  const [day, month, year, h, mi, s] = m.slice(1).filter(Boolean);
   let y = +year!;
   // RFC 9110 §5.6.7: a two-digit year that would lie more than 50 years in the future is the most recent past
   // year with those last two digits.

@@ -1,10 +1,4 @@
-import {
-  decimal,
-  goDurationResetWait,
-  parseRateLimitField,
-  rateLimitResetWait,
-  xRateLimitResetWait,
-} from './rate-limit.ts';
+import { decimal, parseRateLimitField, resetWait } from './rate-limit.ts';
 import { parseRetryAfter } from './retry-after.ts';
 
 /**
@@ -22,18 +16,14 @@ import { parseRetryAfter } from './retry-after.ts';
  * 6. `x-ratelimit-reset-requests` / `x-ratelimit-reset-tokens`: Go durations (`6m0s`, `1.5s`, `250ms`); the
  *    larger of the two.
  *
- * 1 and 2 are `explicitWait()`; 3 to 6 live in `rate-limit.ts`, each family a function of its own, and are
- * ignored when their remaining-quota header says quota is left.
+ * 1 and 2 are `explicitWait()`; 3 to 6 live in `rate-limit.ts` (`parseRateLimitField()`, then `resetWait()`),
+ * and are ignored when their remaining-quota header says quota is left.
  *
  * @returns a finite integer ≥ 0, or `undefined` when the server asked for nothing usable.
  */
 export function serverRequestedWait(headers: Headers, now: number): number | undefined {
   return (
-    explicitWait(headers, now) ??
-    parseRateLimitField(headers.get('ratelimit')) ??
-    rateLimitResetWait(headers) ??
-    xRateLimitResetWait(headers, now) ??
-    goDurationResetWait(headers)
+    explicitWait(headers, now) ?? parseRateLimitField(headers.get('ratelimit')) ?? resetWait(headers, now)
   );
 }
 
@@ -45,5 +35,6 @@ export function serverRequestedWait(headers: Headers, now: number): number | und
  */
 export function explicitWait(headers: Headers, now: number): number | undefined {
   const ms = decimal(headers.get('retry-after-ms'));
-  return parseRetryAfter(headers.get('retry-after'), now) ?? (ms === undefined ? undefined : Math.ceil(ms));
+  // `ms &&`: 0 stays 0, undefined stays undefined.
+  return parseRetryAfter(headers.get('retry-after'), now) ?? (ms && Math.ceil(ms));
 }

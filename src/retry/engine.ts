@@ -4,7 +4,7 @@ import { RetryExhaustedError } from '../errors/retry-exhausted-error.ts';
 import type { GiveUpReason } from '../events.ts';
 import type { Outcome } from '../outcome.ts';
 import type { RetryBudget } from './budget.ts';
-import { abortReason, type Verdict } from './rules.ts';
+import { abortReason, isCircuitRefusal, type Verdict } from './rules.ts';
 
 /**
  * The one retry loop, shared by `retry()` (attempts are fetches) and `retryAsync()` (attempts are any async
@@ -49,19 +49,23 @@ export interface Attempts<T, C extends RunState, X extends BackoffContext> {
   retrying?(call: C, context: X, delay: number, verdict: Verdict & { kind: 'retry' }): void;
   /** The call ends: with success (`giveUp` undefined), or by giving up. */
   end?(call: C, outcome: Outcome<T>, giveUp: GiveUpReason | undefined): void;
-  /** Releases a value that will not be returned (a response body to cancel). */
-  discard?(value: T): void;
   /**
    * Whether what is below (a circuit breaker) would let the next attempt in, `delay` ms from now; `undefined`
    * when nothing below says. `false` ends the call at once with the outcome it has.
    */
   admits?(call: C, delay: number): boolean | undefined;
-  /** True for an attempt refused below without reaching the network (a `CircuitOpenError`). */
-  refused?(outcome: Outcome<T>): boolean;
 }
 
-function isThenable<V>(value: V | Promise<V>): value is Promise<V> {
-  return typeof (value as Promise<V>)?.then === 'function';
+/**
+ * Releases a value that will not be returned: a response's body is cancelled, since undici keeps the
+ * connection busy until the body is consumed or cancelled. Anything else has nothing to release.
+ */
+function discard(value: unknown): void {
+  try {
+    (value as Response | undefined)?.body?.cancel().catch(() => {});
+  } catch {
+    // A locked or foreign body: nothing more can be done for it.
+  }
 }
 
 /**
@@ -82,8 +86,8 @@ export function execute<T, C extends RunState, X extends BackoffContext>(
     (value) => {
       const outcome: Outcome<T> = { threw: false, value };
       const judged = classify(attempts, call, outcome);
-      if (!isThenable(judged) && judged.kind === 'done')
-        return endWith(attempts, call, outcome, undefined, false);
+      // A promise has no `kind`: only a verdict already made ends the call here.
+      if ((judged as Verdict).kind === 'done') return endWith(attempts, call, outcome, undefined);
       return run(attempts, call, outcome, judged);
     },
     (error) => run(attempts, call, { threw: true, error }),
@@ -109,7 +113,7 @@ function failedToJudge<T, C extends RunState, X extends BackoffContext>(
   outcome: Outcome<T>,
   error: unknown,
 ): unknown {
-  if (!outcome.threw) attempts.discard?.(outcome.value);
+  discard((outcome as { value?: T }).value);
   attempts.end?.(call, { threw: true, error }, 'not-retryable');
   return error;
 }
@@ -136,39 +140,39 @@ async function run<T, C extends RunState, X extends BackoffContext>(
     const final = n > call.limit;
     let verdict: Verdict;
     try {
-      verdict = isThenable(judged) ? await judged : judged;
+      verdict = await judged;
     } catch (error) {
       throw failedToJudge(attempts, call, outcome, error);
     }
     // A value (done: no `giveUp`), a failure not retried (its `giveUp`), or rule 8 (rules.ts): a retry beyond
     // the limit ends the call with what it has; then the breaker below, then the budget.
     if (verdict.kind !== 'retry') {
-      return endWith(attempts, call, outcome, (verdict as { giveUp?: GiveUpReason }).giveUp, false);
+      return endWith(attempts, call, outcome, (verdict as { giveUp?: GiveUpReason }).giveUp);
     }
-    if (final) return endWith(attempts, call, outcome, call.refusal, true);
+    if (final) return endWith(attempts, call, outcome, call.refusal);
     const context = attempts.context(call, outcome, verdict);
     // A server-given wait replaces the backoff and is not jittered; no timer ever exceeds 2^31−1 ms.
     const delay = clampDelay(verdict.wait ?? call.backoff(n, context));
     // API.md, "An open circuit never hides a real answer": asked before the wait and before the budget.
     const admitted = attempts.admits?.(call, delay);
-    if (admitted === false) return endWith(attempts, call, outcome, 'circuit-open', true);
+    if (admitted === false) return endWith(attempts, call, outcome, 'circuit-open');
     // The budget refused a retry: `end` is told so by the reason.
     if (attempts.budget?.withdraw(attempts.clock.now()) === false) {
-      return endWith(attempts, call, outcome, 'budget', true);
+      return endWith(attempts, call, outcome, 'budget');
     }
 
     attempts.retrying?.(call, context, delay, verdict);
     // With a breaker below, the answer is kept until the next attempt is let in: should the breaker refuse
     // it after all (the circuit opened meanwhile), the call ends with this answer, not a CircuitOpenError.
+    // (An error has no value: `discard(undefined)` does nothing.)
+    const value = (outcome as { value?: T }).value;
     let held: T | undefined;
-    if (!outcome.threw) {
-      if (admitted) held = outcome.value;
-      else attempts.discard?.(outcome.value);
-    }
+    if (admitted) held = value;
+    else discard(value);
     try {
       await attempts.clock.sleep(delay, signal);
     } catch (error) {
-      if (held !== undefined) attempts.discard?.(held);
+      discard(held);
       attempts.end?.(call, { threw: true, error }, abortReason(signal));
       throw error;
     }
@@ -181,28 +185,30 @@ async function run<T, C extends RunState, X extends BackoffContext>(
     } catch (error) {
       outcome = { threw: true, error };
     }
-    if (admitted && attempts.refused?.(outcome)) {
+    // Refused below without reaching the network: a `CircuitOpenError`.
+    if (admitted && outcome.threw && isCircuitRefusal(outcome.error)) {
       call.attempts--;
-      return endWith(attempts, call, previous, 'circuit-open', true);
+      return endWith(attempts, call, previous, 'circuit-open');
     }
-    if (held !== undefined) attempts.discard?.(held);
+    discard(held);
   }
 }
 
 /**
  * Ends the call with `outcome`: its value, or its error (a `RetryExhaustedError` when a retryable error ends
  * a call that made more than one attempt). `giveUp` is why it ends, `undefined` for an outcome judged done.
+ * The rules judge an error they do not retry `'not-retryable'` (never done); any other reason ends a call
+ * whose error was worth retrying.
  */
 function endWith<T, C extends RunState, X extends BackoffContext>(
   attempts: Attempts<T, C, X>,
   call: C,
   outcome: Outcome<T>,
   giveUp: GiveUpReason | undefined,
-  retryable: boolean,
 ): T {
   attempts.end?.(call, outcome, giveUp);
   if (!outcome.threw) return outcome.value;
-  throw retryable && call.attempts > 1
+  throw giveUp !== 'not-retryable' && call.attempts > 1
     ? new RetryExhaustedError(call.attempts, outcome.error)
     : outcome.error;
 }

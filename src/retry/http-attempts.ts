@@ -1,21 +1,13 @@
 import { type AdmissionProbe, PROBE } from '../admission-probe.ts';
 import type { Clock } from '../clock.ts';
 import type { GiveUpEvent, ResilienceEventListener, RetryEvent, SuccessEvent } from '../events.ts';
-import type { Outcome } from '../outcome.ts';
 import { requestUrl } from '../request-info.ts';
 import { isResponse, markBroken, notAResponse } from '../response-check.ts';
 import type { FetchLike } from '../types.ts';
 import type { RetryBudget } from './budget.ts';
 import type { Attempts, RunState } from './engine.ts';
 import type { NormalisedRetryOptions, RetryContext } from './options.ts';
-import {
-  type Attempt,
-  errorVerdict,
-  isCircuitRefusal,
-  overrideVerdict,
-  responseVerdict,
-  type Verdict,
-} from './rules.ts';
+import { type Attempt, errorVerdict, overrideVerdict, responseVerdict, type Verdict } from './rules.ts';
 
 /** One fetch call through the retry stage; it is also what the retry rules read of its request. */
 export interface HttpCall extends RunState, Attempt {
@@ -29,29 +21,6 @@ export interface HttpCall extends RunState, Attempt {
   url: string;
   /** The context built for the current attempt (for `shouldRetry`), reused by the backoff and `onRetry`. */
   context: RetryContext | undefined;
-}
-
-/**
- * The context for `shouldRetry`, the backoff and `onRetry`: the one built for this attempt (`call.context`),
- * else a new one, with the wait `verdict` holds.
- */
-function contextOf(call: HttpCall, clock: Clock, outcome: Outcome<Response>, verdict: Verdict): RetryContext {
-  let context = call.context;
-  if (!context) {
-    context = {
-      attempt: call.attempts,
-      elapsed: clock.now() - call.start,
-      method: call.method,
-      url: requestUrl(call.input),
-    };
-    if (outcome.threw) context.error = outcome.error;
-    else context.response = outcome.value;
-    if (call.previousDelay !== undefined) context.previousDelay = call.previousDelay;
-  }
-  // Only a retry has a wait.
-  const wait = (verdict as { wait?: number }).wait;
-  if (wait !== undefined) context.retryAfter = wait;
-  return context;
 }
 
 /** Fetch calls as the retry engine's attempts: each goes to `next`, its outcome judged by the HTTP rules. */
@@ -102,11 +71,32 @@ export function httpAttempts(
       }
       call.context = undefined;
       if (!options.shouldRetry) return verdict;
-      call.context = contextOf(call, clock, outcome, verdict);
+      call.context = this.context(call, outcome, verdict);
       return overrideVerdict(options, call, call.context, verdict, final, now);
     },
 
-    context: (call, outcome, verdict) => contextOf(call, clock, outcome, verdict),
+    /**
+     * The context for `shouldRetry`, the backoff and `onRetry`: the one built for this attempt
+     * (`call.context`), else a new one, with the wait `verdict` holds.
+     */
+    context(call, outcome, verdict) {
+      let context = call.context;
+      if (!context) {
+        context = {
+          attempt: call.attempts,
+          elapsed: clock.now() - call.start,
+          method: call.method,
+          url: requestUrl(call.input),
+        };
+        if (outcome.threw) context.error = outcome.error;
+        else context.response = outcome.value;
+        if (call.previousDelay !== undefined) context.previousDelay = call.previousDelay;
+      }
+      // Only a retry has a wait.
+      const wait = (verdict as { wait?: number }).wait;
+      if (wait !== undefined) context.retryAfter = wait;
+      return context;
+    },
 
     retrying(call, context, delay, verdict) {
       call.options.onRetry?.(context, delay);
@@ -144,19 +134,8 @@ export function httpAttempts(
 
     admits(call, delay) {
       // Where a breaker below says whether it would let the next attempt in.
-      const probe = (call.init as Record<symbol, AdmissionProbe | undefined>)[PROBE];
-      return probe?.circuit ? probe.admitsIn?.(probe.circuit, delay) : undefined;
-    },
-
-    refused: (outcome) => outcome.threw && isCircuitRefusal(outcome.error),
-
-    discard(response) {
-      // undici keeps the connection busy until the body is consumed or cancelled.
-      try {
-        response?.body?.cancel().catch(() => {});
-      } catch {
-        // A locked or foreign body: nothing more can be done for it.
-      }
+      const probe = (call.init as Record<symbol, AdmissionProbe<object> | undefined>)[PROBE];
+      return probe?.circuit && probe.admitsIn?.(probe.circuit, delay);
     },
   };
 }

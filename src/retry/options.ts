@@ -141,10 +141,8 @@ const SPECS: OptionSpecs<Omit<RetryOptions, 'budget' | 'onEvent' | 'clock'>> = {
   maxRetryAfter: [duration, retryDefaults.maxRetryAfter],
   shouldRetry: [func],
   onRetry: [func],
-  idempotencyKey: [
-    rule((k) => typeof k === 'boolean' || typeof k === 'function', 'a boolean or a function'),
-    false,
-  ],
+  // Absent: no key (`undefined`, like `false`).
+  idempotencyKey: [rule((k) => typeof k === 'boolean' || typeof k === 'function', 'a boolean or a function')],
 };
 
 /**

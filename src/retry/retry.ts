@@ -1,10 +1,10 @@
 import { type AdmissionProbe, PROBE } from '../admission-probe.ts';
 import { defaultBackoff as fullJitter } from '../backoff.ts';
-import { type GiveUpReason, redactUrl } from '../events.ts';
-import { requestHeader, requestHeaders, requestMethod, requestSignal, requestUrl } from '../request-info.ts';
+import { redactUrl } from '../events.ts';
+import { hasHeader, requestHeaders, requestMethod, requestSignal, requestUrl } from '../request-info.ts';
 import { mergedOver, perRequest } from '../request-options.ts';
 import type { FetchLike, Middleware } from '../types.ts';
-import { clockOption, func, optionsObject } from '../validate.ts';
+import { clockOption, func } from '../validate.ts';
 import { replayOf } from './body.ts';
 import { createBudget } from './budget.ts';
 import { execute } from './engine.ts';
@@ -35,14 +35,14 @@ export const RETRYING: symbol = Symbol.for('resilient-fetch.retrying');
  * ```
  */
 export function retry(options: RetryOptions = {}): Middleware {
-  optionsObject('retry: options', options);
-  const clock = clockOption('retry: clock', options.clock);
-  const onEvent = func('retry: onEvent', options.onEvent);
-  const budget = options.budget === false ? undefined : createBudget(options.budget);
   // The default backoff draws from the stage's clock, so an injected clock makes delays reproducible.
   const defaultBackoff = fullJitter(() => clock.random());
   const normalise = (raw: RetryOptions) => normaliseRetryOptions(raw, defaultBackoff);
+  // Checks that `options` is an options object before any field is read.
   const normalised = normalise(options);
+  const clock = clockOption('retry: clock', options.clock);
+  const onEvent = func('retry: onEvent', options.onEvent);
+  const budget = options.budget === false ? undefined : createBudget(options.budget);
   const merge = mergedOver(options, normalise, 'limit');
 
   return function retryMiddleware(next: FetchLike): FetchLike {
@@ -61,28 +61,25 @@ export function retry(options: RetryOptions = {}): Middleware {
       if (resolved === false) return next(input, init);
 
       const method = requestMethod(input, init);
-      let limit = resolved.limit;
-      let refusal: GiveUpReason = 'limit';
       // The headers it would send: init's, else the `Request` input's.
       const headers = requestHeaders(input, init);
-      let keyed = requestHeader(headers, 'idempotency-key') !== null;
+      let keyed = hasHeader(headers, 'idempotency-key');
       // RFC 9110 §9.2.2: a non-idempotent request is sent again blindly only with an Idempotency-Key; without
       // one the rules retry it only where the failure shows the server did not process it (rules.ts).
-      if (limit > 0 && !keyed && resolved.idempotencyKey && !resolved.methods.has(method)) {
+      if (resolved.limit && !keyed && resolved.idempotencyKey && !resolved.methods.has(method)) {
         // A copy of them, with the key.
         const withKey = new Headers(headers);
         withKey.set('idempotency-key', resolved.idempotencyKey());
         init = { ...init, headers: withKey };
         keyed = true;
       }
-      const replay = limit > 0 ? replayOf(input, init) : 'none';
-      if (replay === 'not-replayable') {
-        limit = 0;
-        refusal = 'not-replayable';
-      }
+      const replay = resolved.limit ? replayOf(input, init) : 'none';
+      // A stream body is sent once: the call may not retry at all, and says so when it would.
+      const stream = replay === 'not-replayable';
+      const limit = stream ? 0 : resolved.limit;
       const call: HttpCall = {
         limit,
-        refusal,
+        refusal: stream ? replay : 'limit',
         backoff: resolved.backoff,
         signal: requestSignal(input, init),
         start: now,
@@ -93,8 +90,7 @@ export function retry(options: RetryOptions = {}): Middleware {
           ...init,
           [RETRYING]: true,
           // Only a call that may retry asks the breaker below about its next attempt.
-          [PROBE]:
-            limit > 0 ? ({ circuit: undefined, admitsIn: undefined } satisfies AdmissionProbe) : undefined,
+          [PROBE]: limit ? ({} satisfies AdmissionProbe) : undefined,
         },
         options: resolved,
         method,

@@ -32,11 +32,6 @@ export type Verdict =
 
 export const DONE: Verdict = { kind: 'done' };
 export const NOT_RETRYABLE: Verdict = { kind: 'fail', giveUp: 'not-retryable' };
-type Retry = Verdict & { kind: 'retry' };
-const STATUS: Retry = { kind: 'retry', reason: 'status' };
-const NETWORK: Retry = { kind: 'retry', reason: 'network-error' };
-const TIMEOUT: Retry = { kind: 'retry', reason: 'timeout' };
-const RETRY_AFTER_TOO_LONG: Verdict = { kind: 'fail', giveUp: 'retry-after-too-long' };
 
 // 1. Defaults ------------------------------------------------------------------------------------------------
 
@@ -66,11 +61,6 @@ export interface Attempt {
   keyed: boolean;
 }
 
-/** Rule 5's first half: the request may be sent again whatever the failure. */
-function idempotent(options: NormalisedRetryOptions, attempt: Attempt): boolean {
-  return attempt.keyed || options.methods.has(attempt.method);
-}
-
 // 2. Server directives ---------------------------------------------------------------------------------------
 
 /**
@@ -79,7 +69,7 @@ function idempotent(options: NormalisedRetryOptions, attempt: Attempt): boolean 
  */
 export function serverDirective(headers: Headers): boolean | undefined {
   const word = (headers.get('x-should-retry') ?? headers.get('stripe-should-retry'))?.trim().toLowerCase();
-  return word === 'true' ? true : word === 'false' ? false : undefined;
+  return word === 'true' || (word === 'false' ? false : undefined);
 }
 
 // 3. Statuses ------------------------------------------------------------------------------------------------
@@ -96,38 +86,51 @@ export function isRateLimit403(response: Response): boolean {
   );
 }
 
-/**
- * Statuses that say the server did not process the request, so that any method may be sent again:
- * 408 (RFC 9110 §15.5.9: the server closed without processing), 429 (RFC 6585 §4), 503 (RFC 9110 §15.6.4),
- * 529 (overloaded), each only while retried at all, and a rate-limit 403.
- */
-function unprocessed(options: NormalisedRetryOptions, response: Response): boolean {
-  const status = response.status;
-  if (status === 408 || status === 429 || status === 503 || status === 529)
-    return options.statusCodes.has(status);
-  return isRateLimit403(response);
-}
+// 5. The method rule -----------------------------------------------------------------------------------------
 
-// 4 and 5. Errors, and the method rule for them -------------------------------------------------------------
+/**
+ * Statuses that say the server did not process the request: 408 (RFC 9110 §15.5.9: the server closed without
+ * processing), 429 (RFC 6585 §4), 503 (RFC 9110 §15.6.4), 529 (overloaded), each only while retried at all.
+ */
+const UNPROCESSED = [408, 429, 503, 529];
 
 /**
  * undici's `cause.code` for a connection that failed before the request was sent: refused, no such host, DNS
  * failure, connect timeout. A reset after sending (`ECONNRESET`, `UND_ERR_SOCKET`) leaves it unknown whether
  * the server processed the request; a browser gives no cause at all, which counts as unknown too.
  */
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+const NOT_SENT = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'];
 
-function notSent(error: unknown): boolean {
-  const cause = (error as { cause?: { code?: unknown; errors?: unknown } | null } | null)?.cause;
-  if (NOT_SENT.has(cause?.code as string)) return true;
+const notSent = (error: unknown) => NOT_SENT.includes((error as { code?: string } | null)?.code as string);
+
+/**
+ * Rule 5: whether the request may be sent again after this failure (a `response`, else `error`). A request in
+ * `methods` or with an Idempotency-Key may be, whatever the failure; any other only when the failure shows the
+ * server did not process it: a status in `UNPROCESSED` (while in `statusCodes`), a rate-limit 403, the server's
+ * `x-should-retry: true`, or a connection that failed before sending.
+ */
+function resendable(
+  options: NormalisedRetryOptions,
+  attempt: Attempt,
+  response: Response | undefined,
+  error?: unknown,
+): boolean {
+  if (attempt.keyed || options.methods.has(attempt.method)) return true;
+  if (response) {
+    const status = response.status;
+    return (
+      serverDirective(response.headers) === true ||
+      (UNPROCESSED.includes(status) ? options.statusCodes.has(status) : isRateLimit403(response))
+    );
+  }
+  if (transportFailure(error) !== 'network-error') return false;
+  const cause = (error as { cause?: { errors?: unknown } | null } | null)?.cause;
   // Happy eyeballs: every address refused (an AggregateError of the attempts).
   const errors = cause?.errors;
-  return (
-    Array.isArray(errors) &&
-    errors.length > 0 &&
-    errors.every((e) => NOT_SENT.has((e as { code?: string } | null)?.code as string))
-  );
+  return notSent(cause) || (Array.isArray(errors) && errors.length > 0 && errors.every(notSent));
 }
+
+// 4. Errors --------------------------------------------------------------------------------------------------
 
 /**
  * A circuit breaker's refusal (a `CircuitOpenError`, of this copy of the package or another), told by its name
@@ -137,13 +140,15 @@ export function isCircuitRefusal(error: unknown): boolean {
   return hasName(error, 'CircuitOpenError', 'retryAfter');
 }
 
-/** The verdict for an error of an attempt (rules 4 and 5). */
+/**
+ * The verdict for an error of an attempt (rules 4 and 5). A breaker's refusal is no transport failure (its
+ * name is its own), so it is not retried.
+ */
 export function errorVerdict(options: NormalisedRetryOptions, attempt: Attempt, error: unknown): Verdict {
-  if (isCircuitRefusal(error) || isBrokenTransport(error)) return NOT_RETRYABLE;
   const failure = transportFailure(error);
-  if (failure === undefined) return NOT_RETRYABLE;
-  if (!idempotent(options, attempt) && !(failure === 'network-error' && notSent(error))) return NOT_RETRYABLE;
-  return failure === 'timeout' ? TIMEOUT : NETWORK;
+  return !failure || isBrokenTransport(error) || !resendable(options, attempt, undefined, error)
+    ? NOT_RETRYABLE
+    : { kind: 'retry', reason: failure };
 }
 
 // 2, 3, 5 and 6. Responses -----------------------------------------------------------------------------------
@@ -169,27 +174,26 @@ export function responseVerdict(
   // A success is not read any further: a directive speaks only of failing responses.
   if (!retried && status < 400) return DONE;
   const directive = serverDirective(response.headers);
-  if (directive === false) return retried ? NOT_RETRYABLE : DONE;
-  if (directive === undefined) {
-    if (!retried) return DONE;
-    if (!idempotent(options, attempt) && !unprocessed(options, response)) return NOT_RETRYABLE;
-  }
-  return withServerWait(options, response, final, now, STATUS);
+  if (directive === false || (!directive && !retried)) return retried ? NOT_RETRYABLE : DONE;
+  if (!resendable(options, attempt, response)) return NOT_RETRYABLE;
+  return withServerWait(options, response, final, now, 'status');
 }
 
-/** Rule 6: the server's wait replaces the backoff, unless it is longer than the caller accepts. */
+/**
+ * Rule 6: a retry for `reason`, whose wait is the server's (replacing the backoff) unless it is longer than the
+ * caller accepts. An error (no `response`) carries no wait.
+ */
 function withServerWait(
   options: NormalisedRetryOptions,
-  response: Response,
+  response: Response | undefined,
   final: boolean,
   now: () => number,
-  verdict: Retry,
+  reason: RetryReason,
 ): Verdict {
-  if (final) return verdict;
-  const wait = serverRequestedWait(response.headers, now());
-  if (wait === undefined) return verdict;
-  if (wait > options.maxRetryAfter) return RETRY_AFTER_TOO_LONG;
-  return { kind: 'retry', reason: verdict.reason, wait };
+  const wait = final || !response ? undefined : serverRequestedWait(response.headers, now());
+  return wait! > options.maxRetryAfter
+    ? { kind: 'fail', giveUp: 'retry-after-too-long' }
+    : { kind: 'retry', reason, wait };
 }
 
 // 7. shouldRetry ---------------------------------------------------------------------------------------------
@@ -211,14 +215,8 @@ export async function overrideVerdict(
   if (answer === undefined || answer === (verdict.kind === 'retry')) return verdict;
   if (answer === false) return NOT_RETRYABLE;
   const { response, error } = context;
-  if (!idempotent(options, attempt)) {
-    const allowed = response
-      ? serverDirective(response.headers) === true || unprocessed(options, response)
-      : transportFailure(error) === 'network-error' && notSent(error);
-    if (!allowed) return verdict;
-  }
-  const asked: Retry = { kind: 'retry', reason: 'should-retry' };
-  return response ? withServerWait(options, response, final, now, asked) : asked;
+  if (!resendable(options, attempt, response, error)) return verdict;
+  return withServerWait(options, response, final, now, 'should-retry');
 }
 
 // 8. Limit, then budget --------------------------------------------------------------------------------------

@@ -129,6 +129,14 @@ describe('server directives', () => {
     },
   );
 
+  it('true retries a POST whose 503 statusCodes leaves out', async () => {
+    const { transport, fetch } = setup([answer(503, { 'x-should-retry': 'true' }), 200], {
+      statusCodes: [500],
+    });
+    expect((await settle(fetch(URL_, { method: 'POST' }))).status).toBe(200);
+    expect(transport.calls).toHaveLength(2);
+  });
+
   it('true does nothing to a success', async () => {
     const { transport, fetch } = setup([answer(200, { 'x-should-retry': 'true' }), 201]);
     expect((await settle(fetch(URL_))).status).toBe(200);
