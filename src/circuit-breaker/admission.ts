@@ -125,13 +125,11 @@ export function admission(core: BreakerCore): Gate['admit'] {
       probe.circuit = known ?? registry.get(key, clock.now());
       probe.admitsIn = admitsIn;
     }
-    if (known !== undefined && known.state === 'closed' && known.coolDownUntil === 0) {
-      known.inFlight++;
-      return { circuit: known, generation: known.generation, trial: false };
-    }
+    // A closed circuit refuses nothing whatever the time: no clock read.
+    if (known?.state === 'closed' && !known.coolDownUntil) return enter(known, input, init, 0);
     const now = clock.now();
     const circuit = known ?? registry.get(key, now);
-    if (circuit.coolDownUntil !== 0 && circuit.coolDownUntil <= now) circuit.coolDownUntil = 0;
+    if (circuit.coolDownUntil <= now) circuit.coolDownUntil = 0;
     // An open or isolated circuit refuses anyway: no point waiting out a cool-down first.
     if (options.coolDown !== false && circuit.coolDownUntil > now && circuit.admitsAt(now)) {
       return holdBack(core, key, input, init).then(() => enter(registry.get(key, clock.now()), input, init));
