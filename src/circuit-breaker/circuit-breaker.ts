@@ -62,29 +62,24 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
   const settle = settlement(core);
 
   /** One admitted attempt: settles the permit with its outcome. */
-  const guarded = (
+  const guarded = async (
     next: FetchLike,
     permit: Permit,
     input: string | URL | Request,
     init: RequestInit | undefined,
   ): Promise<Response> => {
-    const failed = (error: unknown): never => {
-      settle(permit, { threw: true, error }, requestSignal(input, init)?.aborted === true);
-      throw error;
-    };
-    let pending: Promise<Response>;
+    let response: Response;
     try {
-      pending = Promise.resolve(next(input, init));
-    } catch (error) {
-      pending = Promise.reject(error);
-    }
-    return pending.then((response) => {
+      response = await next(input, init);
       // Reading `status` off it would throw a plain TypeError that retry takes for a network error. The error
       // says nothing about the server, abort or not: settling gives back the slot.
-      if (!isResponse(response)) failed(notAResponse('circuitBreaker', response));
-      settle(permit, { threw: false, value: response }, false);
-      return response;
-    }, failed);
+      if (!isResponse(response)) throw notAResponse('circuitBreaker', response);
+    } catch (error) {
+      settle(permit, { threw: true, error }, requestSignal(input, init)?.aborted === true);
+      throw error;
+    }
+    settle(permit, { threw: false, value: response }, false);
+    return response;
   };
 
   const middleware: Middleware = (next: FetchLike) =>
