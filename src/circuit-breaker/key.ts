@@ -10,11 +10,8 @@
 export function originKey(url: string): string {
   const m = ORIGIN.exec(url);
   if (!m) return noAuthorityKey(url);
-  const scheme = m[1]!.toLowerCase();
-  const authority = m[2]!.toLowerCase();
-  const port = DEFAULT_PORTS[scheme];
-  const host = port && authority.endsWith(port) ? authority.slice(0, -port.length) : authority;
-  return `${scheme}://${host}`;
+  const key = `${m[1]}://${m[2]}`.toLowerCase();
+  return DEFAULT_PORT.test(key) ? key.slice(0, key.lastIndexOf(':')) : key;
 }
 
 /**
@@ -23,8 +20,8 @@ export function originKey(url: string): string {
  */
 const ORIGIN = /^([^/]+):\/\/(?:[^/?#\\]*@)?([^/?#\\]*)/;
 
-/** The port `new URL()` drops for its scheme. */
-const DEFAULT_PORTS: Record<string, string | undefined> = { https: ':443', http: ':80' };
+/** A key ending in the port `new URL()` drops for its scheme. */
+const DEFAULT_PORT = /^https:\/\/.*:443$|^http:\/\/.*:80$/;
 
 function noAuthorityKey(url: string): string {
   const colon = url.indexOf(':');
