@@ -4,7 +4,7 @@ import { perRequest } from '../request-options.ts';
 import { isResponse, notAResponse } from '../response-check.ts';
 import type { FetchLike, Middleware } from '../types.ts';
 import { invalid } from '../validate.ts';
-import { admission, type BreakerCore, fleetOf, type Permit, registerGate } from './admission.ts';
+import { admission, type BreakerCore, fleetOf, registerGate } from './admission.ts';
 import { Circuit } from './circuit.ts';
 import { consecutiveStrategy } from './consecutive.ts';
 import { controls } from './control.ts';
@@ -61,38 +61,24 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
   const admit = admission(core);
   const settle = settlement(core);
 
-  /** One admitted attempt: settles the permit with its outcome. */
-  const guarded = async (
-    next: FetchLike,
-    permit: Permit,
-    input: string | URL | Request,
-    init: RequestInit | undefined,
-  ): Promise<Response> => {
-    let response: Response;
-    try {
-      response = await next(input, init);
-      // Reading `status` off it would throw a plain TypeError that retry takes for a network error. The error
-      // says nothing about the server, abort or not: settling gives back the slot.
-      if (!isResponse(response)) throw notAResponse('circuitBreaker', response);
-    } catch (error) {
-      settle(permit, { threw: true, error }, requestSignal(input, init)?.aborted === true);
-      throw error;
-    }
-    settle(permit, { threw: false, value: response }, false);
-    return response;
-  };
-
   const middleware: Middleware = (next: FetchLike) =>
-    function circuitBreakerFetch(input, init) {
-      let permit: Permit | Promise<Permit>;
+    async function circuitBreakerFetch(input, init) {
+      if (perRequest(init, 'circuitBreaker', onlyFalse) === false) return next(input, init);
+      let permit = admit(input, init);
+      // Awaited only when admission had to wait: the common path costs no extra tick.
+      if (permit instanceof Promise) permit = await permit;
+      let response: Response;
       try {
-        if (perRequest(init, 'circuitBreaker', onlyFalse) === false) return next(input, init);
-        permit = admit(input, init);
+        response = await next(input, init);
+        // Reading `status` off it would throw a plain TypeError that retry takes for a network error. The error
+        // says nothing about the server, abort or not: settling gives back the slot.
+        if (!isResponse(response)) throw notAResponse('circuitBreaker', response);
       } catch (error) {
-        return Promise.reject(error);
+        settle(permit, { threw: true, error }, requestSignal(input, init)?.aborted === true);
+        throw error;
       }
-      if (permit instanceof Promise) return permit.then((p) => guarded(next, p, input, init));
-      return guarded(next, permit, input, init);
+      settle(permit, { threw: false, value: response }, false);
+      return response;
     };
 
   const control = controls(registry, o.clock);
