@@ -16,7 +16,7 @@ const defaultIsFailure = (outcome: CircuitOutcome) =>
  * fetch contract, an error `isFailure` does not call a failure): then a trial slot is given back.
  */
 export function settlement(core: BreakerCore): Gate['settle'] {
-  const { clock, coolDown, failureRateThreshold, isFailure = defaultIsFailure } = core.options;
+  const { clock, coolDown, failureRateThreshold, isFailure = defaultIsFailure } = core;
 
   return ({ circuit, generation, trial }: Permit, outcome: Outcome<Response>, aborted: boolean) => {
     circuit.inFlight--;
