@@ -28,7 +28,7 @@ export function settlement(core: BreakerCore): Gate['settle'] {
     try {
       if (!outcome.threw) failed = !!isFailure({ response: outcome.value });
       else if (!aborted && !isCircuitOpenError(outcome.error) && !isBrokenTransport(outcome.error)) {
-        failed = isFailure({ error: outcome.error }) ? true : undefined;
+        failed = isFailure({ error: outcome.error }) || undefined;
       }
     } finally {
       // Neither, or `isFailure` threw: the trial slot is given back before anything propagates.
