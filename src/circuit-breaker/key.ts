@@ -24,9 +24,9 @@ const ORIGIN = /^([^/]+):\/\/(?:[^/?#\\]*@)?([^/?#\\]*)/;
 const DEFAULT_PORT = /^https:\/\/.*:443$|^http:\/\/.*:80$/;
 
 function noAuthorityKey(url: string): string {
-  const colon = url.indexOf(':');
-  const slash = url.indexOf('/');
-  if (colon > 0 && (slash === -1 || colon < slash)) return url.slice(0, colon + 1).toLowerCase();
+  // A scheme: all before the first `:`, which comes before any `/`.
+  const scheme = /^[^/:]+:/.exec(url);
+  if (scheme) return scheme[0].toLowerCase();
   // A relative URL resolves against the page: `location` exists in browsers and workers only.
   return (globalThis as { location?: { origin?: string } }).location?.origin ?? 'relative';
 }
