@@ -14,15 +14,15 @@ export function show(value: unknown): string {
 }
 
 /** Throws `error` (`TypeError` by default) naming the option and value unless `ok`; returns `value` otherwise. */
-function check<T>(ok: unknown, where: string, what: string, value: T, error = TypeError): T {
+function check<T>(where: string, what: string, value: T, ok?: unknown, error = TypeError): T {
   if (!ok) throw new error(`${where} must be ${what}, got ${show(value)}`);
   return value;
 }
 
 /** A number within `[min, max]` (`NaN` never is), an integer when `integer`; a `RangeError` names `what`. */
 function inRange(where: string, value: unknown, what: string, min: number, max: number, integer?: boolean) {
-  const n = check(typeof value === 'number', where, 'a number', value) as number;
-  return check(n >= min && n <= max && (!integer || Number.isInteger(n)), where, what, n, RangeError);
+  const n = check(where, 'a number', value, typeof value === 'number') as number;
+  return check(where, what, n, n >= min && n <= max && (!integer || Number.isInteger(n)), RangeError);
 }
 
 /** An integer ≥ 0 (retry limits, thresholds that may be zero). */
@@ -39,7 +39,7 @@ export const duration = (where: string, value: unknown): number =>
 
 /** A deadline: a finite number of ms with 0 < ms ≤ 2^31−1. */
 export const deadline = (where: string, value: unknown): number =>
-  check(duration(where, value), where, 'greater than 0', value as number, RangeError);
+  check(where, 'greater than 0', value as number, duration(where, value), RangeError);
 
 /** A ratio in [0, 1]. */
 export const ratio = (where: string, value: unknown): number =>
@@ -47,27 +47,29 @@ export const ratio = (where: string, value: unknown): number =>
 
 /** A function, or `undefined` when `optional`. */
 export const func = <T>(where: string, value: T, optional = true): T =>
-  check((value === undefined && optional) || typeof value === 'function', where, 'a function', value);
+  check(where, 'a function', value, (value === undefined && optional) || typeof value === 'function');
 
 /** A plain object of options, or `undefined`. */
 export function optionsObject(where: string, value: unknown): void {
   check(
-    value === undefined || (typeof value === 'object' && value !== null && !Array.isArray(value)),
     where,
     'an options object',
     value,
+    value === undefined || (typeof value === 'object' && value !== null && !Array.isArray(value)),
   );
 }
 
-/** Throws a `TypeError` naming the option and value: for checks the helpers above do not cover. */
-export const invalid = (where: string, what: string, value: unknown): never =>
-  check(false, where, what, value) as never;
+/**
+ * Throws a `TypeError` naming the option and value: for checks the helpers above do not cover (a `check` given
+ * no `ok`).
+ */
+export const invalid = check as (where: string, what: string, value: unknown) => never;
 
 /** A check that `test` passes; `what` says what it wants, for the error (a `TypeError` unless told). */
 export const rule =
   (test: (value: unknown) => unknown, what: string, error?: ErrorConstructor) =>
   <T>(where: string, value: T): T =>
-    check(test(value), where, what, value, error);
+    check(where, what, value, test(value), error);
 
 /** A check accepting one of `values` only; `what` lists them for the error. */
 export const oneOf = (values: readonly unknown[], what: string) => rule((v) => values.includes(v), what);
@@ -76,14 +78,14 @@ export const oneOf = (values: readonly unknown[], what: string) => rule((v) => v
 export function clockOption(where: string, value: Clock | undefined): Clock {
   if (value === undefined) return systemClock;
   return check(
+    where,
+    'a Clock ({ now, sleep, random })',
+    value,
     typeof value === 'object' &&
       value !== null &&
       typeof value.now === 'function' &&
       typeof value.sleep === 'function' &&
       typeof value.random === 'function',
-    where,
-    'a Clock ({ now, sleep, random })',
-    value,
   );
 }
 

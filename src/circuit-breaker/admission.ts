@@ -11,8 +11,11 @@ import type { Fleet } from './fleet.ts';
 import type { NormalisedBreakerOptions } from './options.ts';
 import type { Registry } from './registry.ts';
 
-/** What the parts of one breaker (admission, settlement, cool-down, controls) share. */
-export interface BreakerCore {
+/**
+ * What the parts of one breaker (admission, settlement, cool-down, controls) share: its options, read off it
+ * directly, and also as one object (`options`) for the helpers that take them whole.
+ */
+export interface BreakerCore extends NormalisedBreakerOptions {
   options: NormalisedBreakerOptions;
   registry: Registry;
   keyOf(url: string, init: RequestInit | undefined): string;
@@ -75,7 +78,7 @@ export function refuse(
   input: string | URL | Request,
   init: RequestInit | undefined,
 ): CircuitOpenError {
-  core.options.onEvent?.({
+  core.onEvent?.({
     type: 'circuit-rejected',
     key,
     retryAfter,
@@ -91,8 +94,7 @@ export function refuse(
  * circuit with no cool-down does not even read the clock.
  */
 export function admission(core: BreakerCore): Gate['admit'] {
-  const { registry, options } = core;
-  const { clock } = options;
+  const { registry, clock } = core;
 
   const enter = (
     circuit: Circuit,
@@ -125,15 +127,13 @@ export function admission(core: BreakerCore): Gate['admit'] {
       probe.circuit = known ?? registry.get(key, clock.now());
       probe.admitsIn = admitsIn;
     }
-    if (known !== undefined && known.state === 'closed' && known.coolDownUntil === 0) {
-      known.inFlight++;
-      return { circuit: known, generation: known.generation, trial: false };
-    }
+    // A closed circuit refuses nothing whatever the time: no clock read.
+    if (known?.state === 'closed' && !known.coolDownUntil) return enter(known, input, init, 0);
     const now = clock.now();
     const circuit = known ?? registry.get(key, now);
-    if (circuit.coolDownUntil !== 0 && circuit.coolDownUntil <= now) circuit.coolDownUntil = 0;
+    if (circuit.coolDownUntil <= now) circuit.coolDownUntil = 0;
     // An open or isolated circuit refuses anyway: no point waiting out a cool-down first.
-    if (options.coolDown !== false && circuit.coolDownUntil > now && circuit.admitsAt(now)) {
+    if (core.coolDown !== false && circuit.coolDownUntil > now && circuit.admitsAt(now)) {
       return holdBack(core, key, input, init).then(() => enter(registry.get(key, clock.now()), input, init));
     }
     return enter(circuit, input, init, now);

@@ -4,7 +4,7 @@ import { perRequest } from '../request-options.ts';
 import { isResponse, notAResponse } from '../response-check.ts';
 import type { FetchLike, Middleware } from '../types.ts';
 import { invalid } from '../validate.ts';
-import { admission, type BreakerCore, fleetOf, type Permit, registerGate } from './admission.ts';
+import { admission, type BreakerCore, fleetOf, registerGate } from './admission.ts';
 import { Circuit } from './circuit.ts';
 import { consecutiveStrategy } from './consecutive.ts';
 import { controls } from './control.ts';
@@ -57,47 +57,28 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
     return fleet ? fleet.circuit(key, strategy, o) : new Circuit(key, strategy, o);
   });
   const fleet = o.store && fleetOf(o.store, o, (): Registry => registry);
-  const core: BreakerCore = { options: o, registry, keyOf: o.key ?? lastOriginKey(), fleet };
+  const core: BreakerCore = { ...o, options: o, registry, keyOf: o.key ?? lastOriginKey(), fleet };
   const admit = admission(core);
   const settle = settlement(core);
 
-  /** One admitted attempt: settles the permit with its outcome. */
-  const guarded = (
-    next: FetchLike,
-    permit: Permit,
-    input: string | URL | Request,
-    init: RequestInit | undefined,
-  ): Promise<Response> => {
-    const failed = (error: unknown): never => {
-      settle(permit, { threw: true, error }, requestSignal(input, init)?.aborted === true);
-      throw error;
-    };
-    let pending: Promise<Response>;
-    try {
-      pending = Promise.resolve(next(input, init));
-    } catch (error) {
-      pending = Promise.reject(error);
-    }
-    return pending.then((response) => {
-      // Reading `status` off it would throw a plain TypeError that retry takes for a network error. The error
-      // says nothing about the server, abort or not: settling gives back the slot.
-      if (!isResponse(response)) failed(notAResponse('circuitBreaker', response));
+  const middleware: Middleware = (next: FetchLike) =>
+    async function circuitBreakerFetch(input, init) {
+      if (perRequest(init, 'circuitBreaker', onlyFalse) === false) return next(input, init);
+      let permit = admit(input, init);
+      // Awaited only when admission had to wait: the common path costs no extra tick.
+      if (permit instanceof Promise) permit = await permit;
+      let response: Response;
+      try {
+        response = await next(input, init);
+        // Reading `status` off it would throw a plain TypeError that retry takes for a network error. The error
+        // says nothing about the server, abort or not: settling gives back the slot.
+        if (!isResponse(response)) throw notAResponse('circuitBreaker', response);
+      } catch (error) {
+        settle(permit, { threw: true, error }, requestSignal(input, init)?.aborted === true);
+        throw error;
+      }
       settle(permit, { threw: false, value: response }, false);
       return response;
-    }, failed);
-  };
-
-  const middleware: Middleware = (next: FetchLike) =>
-    function circuitBreakerFetch(input, init) {
-      let permit: Permit | Promise<Permit>;
-      try {
-        if (perRequest(init, 'circuitBreaker', onlyFalse) === false) return next(input, init);
-        permit = admit(input, init);
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      if (permit instanceof Promise) return permit.then((p) => guarded(next, p, input, init));
-      return guarded(next, permit, input, init);
     };
 
   const control = controls(registry, o.clock);

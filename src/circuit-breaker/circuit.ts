@@ -98,6 +98,6 @@ export class Circuit {
 
   /** True when dropping this circuit loses nothing a fresh one would not have. */
   idle(now: number): boolean {
-    return this.state === 'closed' && this.inFlight === 0 && this.coolDownUntil <= now;
+    return this.state === 'closed' && !this.inFlight && this.coolDownUntil <= now;
   }
 }

@@ -36,13 +36,12 @@ export function serverWait(response: Response, now: number): number | undefined 
 
 /** Starts (or extends) the circuit's cool-down from a settled response, when it asks for one. */
 export function noteCoolDown(core: BreakerCore, circuit: Circuit, response: Response, now: number): void {
-  const wait = serverWait(response, now);
+  const wait = serverWait(response, now) ?? 0;
   // A longer wait is left to the call that got it (retry's maxRetryAfter); the failures that follow still count.
-  if (wait === undefined || wait <= 0 || wait > core.options.maxCoolDown) return;
-  if (now + wait <= circuit.coolDownUntil) return;
+  if (wait <= 0 || wait > core.maxCoolDown || now + wait <= circuit.coolDownUntil) return;
   circuit.coolDownUntil = now + wait;
   core.fleet?.coolDown(circuit, now + wait);
-  core.options.onEvent?.({ type: 'circuit-cool-down', key: circuit.key, delay: wait });
+  core.onEvent?.({ type: 'circuit-cool-down', key: circuit.key, delay: wait });
 }
 
 /** Waits out (or refuses during) a server cool-down; loops because a new 429 may extend it meanwhile. */
@@ -52,7 +51,7 @@ export async function holdBack(
   input: string | URL | Request,
   init: RequestInit | undefined,
 ): Promise<void> {
-  const { clock, coolDown } = core.options;
+  const { clock, coolDown } = core;
   for (;;) {
     const left = (core.registry.peek(key)?.coolDownUntil ?? 0) - clock.now();
     if (left <= 0) return;

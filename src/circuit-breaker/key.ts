@@ -10,11 +10,8 @@
 export function originKey(url: string): string {
   const m = ORIGIN.exec(url);
   if (!m) return noAuthorityKey(url);
-  const scheme = m[1]!.toLowerCase();
-  const authority = m[2]!.toLowerCase();
-  const port = DEFAULT_PORTS[scheme];
-  const host = port && authority.endsWith(port) ? authority.slice(0, -port.length) : authority;
-  return `${scheme}://${host}`;
+  const key = `${m[1]}://${m[2]}`.toLowerCase();
+  return DEFAULT_PORT.test(key) ? key.slice(0, key.lastIndexOf(':')) : key;
 }
 
 /**
@@ -23,13 +20,13 @@ export function originKey(url: string): string {
  */
 const ORIGIN = /^([^/]+):\/\/(?:[^/?#\\]*@)?([^/?#\\]*)/;
 
-/** The port `new URL()` drops for its scheme. */
-const DEFAULT_PORTS: Record<string, string | undefined> = { https: ':443', http: ':80' };
+/** A key ending in the port `new URL()` drops for its scheme. */
+const DEFAULT_PORT = /^https:\/\/.*:443$|^http:\/\/.*:80$/;
 
 function noAuthorityKey(url: string): string {
-  const colon = url.indexOf(':');
-  const slash = url.indexOf('/');
-  if (colon > 0 && (slash === -1 || colon < slash)) return url.slice(0, colon + 1).toLowerCase();
+  // A scheme: all before the first `:`, which comes before any `/`.
+  const scheme = /^[^/:]+:/.exec(url);
+  if (scheme) return scheme[0].toLowerCase();
   // A relative URL resolves against the page: `location` exists in browsers and workers only.
   return (globalThis as { location?: { origin?: string } }).location?.origin ?? 'relative';
 }

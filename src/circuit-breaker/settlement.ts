@@ -16,40 +16,32 @@ const defaultIsFailure = (outcome: CircuitOutcome) =>
  * fetch contract, an error `isFailure` does not call a failure): then a trial slot is given back.
  */
 export function settlement(core: BreakerCore): Gate['settle'] {
-  const { clock, coolDown, failureRateThreshold, isFailure = defaultIsFailure } = core.options;
+  const { clock, coolDown, failureRateThreshold, isFailure = defaultIsFailure } = core;
 
-  return (permit: Permit, outcome: Outcome<Response>, aborted: boolean) => {
-    const { circuit, generation, trial } = permit;
+  return ({ circuit, generation, trial }: Permit, outcome: Outcome<Response>, aborted: boolean) => {
     circuit.inFlight--;
-    let judged: CircuitOutcome;
-    let now = -1;
-    if (outcome.threw) {
-      const { error } = outcome;
-      if (aborted || isCircuitOpenError(error) || isBrokenTransport(error)) {
-        return circuit.release(generation, trial);
-      }
-      judged = { error };
-    } else {
-      const response = outcome.value;
-      judged = { response };
-      if (coolDown !== false && mayCoolDown(response.status)) {
-        now = clock.now();
-        noteCoolDown(core, circuit, response, now);
-      }
+    if (!outcome.threw && coolDown !== false && mayCoolDown(outcome.value.status)) {
+      noteCoolDown(core, circuit, outcome.value, clock.now());
     }
-    let failed: boolean;
+    // `undefined`: neither a success nor a failure.
+    let failed: boolean | undefined;
     try {
-      failed = isFailure(judged);
-    } catch (error) {
-      // Give the trial slot back before the error propagates.
-      circuit.release(generation, trial);
-      throw error;
+      if (!outcome.threw) failed = !!isFailure({ response: outcome.value });
+      else if (!aborted && !isCircuitOpenError(outcome.error) && !isBrokenTransport(outcome.error)) {
+        failed = isFailure({ error: outcome.error }) || undefined;
+      }
+    } finally {
+      // Neither, or `isFailure` threw: the trial slot is given back before anything propagates.
+      if (failed === undefined) circuit.release(generation, trial);
     }
-    if (!failed && outcome.threw) return circuit.release(generation, trial);
     // Only the rate strategy needs the time of a success while closed.
-    if (now === -1 && (failed || failureRateThreshold !== undefined || circuit.state !== 'closed')) {
-      now = clock.now();
+    if (failed !== undefined) {
+      circuit.finish(
+        failed,
+        generation,
+        trial,
+        failed || failureRateThreshold !== undefined || circuit.state !== 'closed' ? clock.now() : 0,
+      );
     }
-    circuit.finish(failed, generation, trial, now);
   };
 }
