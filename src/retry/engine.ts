@@ -144,7 +144,7 @@ async function run<T, C extends RunState, X extends BackoffContext>(
     } catch (error) {
       throw failedToJudge(attempts, call, outcome, error);
     }
-    // A value (done: no `giveUp`), a failure not retried (its `giveUp`), or rule 8 (rules.ts): a retry beyond
+    // A value (done: no `giveUp`), a failure not retried (its `giveUp`), or rule 8 (rules.ts, applied here): a retry beyond
     // the limit ends the call with what it has; then the breaker below, then the budget.
     if (verdict.kind !== 'retry') {
       return endWith(attempts, call, outcome, (verdict as { giveUp?: GiveUpReason }).giveUp);

@@ -2,7 +2,6 @@ import { hasName } from '../errors/has-name.ts';
 import type { GiveUpReason, RetryReason } from '../events.ts';
 import { serverRequestedWait } from '../headers/server-wait.ts';
 import { isBrokenTransport, transportFailure } from '../response-check.ts';
-import type { RetryBudget } from './budget.ts';
 import type { NormalisedRetryOptions, RetryContext } from './options.ts';
 
 /**
@@ -17,7 +16,8 @@ import type { NormalisedRetryOptions, RetryContext } from './options.ts';
  *    the server did not process it.
  * 6. Server waits: a server-given wait replaces the backoff; above `maxRetryAfter` the call gives up.
  * 7. `shouldRetry` has the last word, within the method rule.
- * 8. Then the limit, then the budget.
+ * 8. Then the limit, then the budget: the loop that makes the attempts applies them (the engine for
+ *    `retry()`, ky's own loop with the budget in `kyHooks()`), after the verdict and before the wait.
  * 9. An abort ends the call: `'aborted'` for the caller's own signal, `'deadline'` for an outer timeout.
  */
 
@@ -217,27 +217,6 @@ export async function overrideVerdict(
   const { response, error } = context;
   if (!resendable(options, attempt, response, error)) return verdict;
   return withServerWait(options, response, final, now, 'should-retry');
-}
-
-// 8. Limit, then budget --------------------------------------------------------------------------------------
-
-/**
- * Why a call ends instead of retrying, or `undefined` when it may retry (and then one retry was taken from the
- * budget). `final` means the limit is reached; `refusal` is what that is called for this call (`'limit'`, or
- * why it may not retry at all, such as `'not-replayable'`).
- */
-export function giveUpReason(
-  verdict: Verdict,
-  final: boolean,
-  refusal: GiveUpReason,
-  budget: RetryBudget | undefined,
-  now: number,
-): GiveUpReason | undefined {
-  if (verdict.kind === 'fail') return verdict.giveUp;
-  if (verdict.kind === 'done') return undefined;
-  if (final) return refusal;
-  if (budget && !budget.withdraw(now)) return 'budget';
-  return undefined;
 }
 
 // 9. Aborts --------------------------------------------------------------------------------------------------
