@@ -1,5 +1,5 @@
 import type { Hooks, Options } from 'ky';
-import { gateOf } from './circuit-breaker/admission.ts';
+import { coreOf } from './circuit-breaker/admission.ts';
 import { type CircuitBreaker, circuitBreaker } from './circuit-breaker/circuit-breaker.ts';
 import type { CircuitBreakerOptions } from './circuit-breaker/options.ts';
 import { bothListeners, type ResilienceEventListener } from './events.ts';
@@ -62,7 +62,7 @@ export function kyHooks(options: KyHooksOptions = {}): Options & { hooks: Hooks 
       typeof breakerOption === 'function'
         ? breakerOption
         : circuitBreaker({ ...breakerOption, onEvent: bothListeners(onEvent, breakerOption.onEvent) });
-    gateOf(breaker) ??
+    coreOf(breaker) ??
       invalid('kyHooks: circuitBreaker', 'options or a breaker from circuitBreaker()', breaker);
     // Each attempt goes through the breaker where it is sent, in the call's fetch: after every hook has run, so
     // an attempt that a hook stopped (`ky.stop`, a thrown error, a Response returned instead) holds no permit.

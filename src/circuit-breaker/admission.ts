@@ -1,7 +1,6 @@
 import { type AdmissionProbe, probeOf } from '../admission-probe.ts';
 import { CircuitOpenError } from '../errors/circuit-open-error.ts';
 import { redactUrl } from '../events.ts';
-import type { Outcome } from '../outcome.ts';
 import { requestMethod, requestUrl } from '../request-info.ts';
 import type { Store } from '../store.ts';
 import { invalid } from '../validate.ts';
@@ -32,21 +31,17 @@ export interface Permit {
   readonly trial: boolean;
 }
 
-/** Admission and settlement, as an integration that cannot wrap a fetch (the ky hooks) drives them. */
-export interface Gate {
-  admit(input: string | URL | Request, init: RequestInit | undefined): Permit | Promise<Permit>;
-  settle(permit: Permit, outcome: Outcome<Response>, aborted: boolean): void;
-  /** For the helpers that are not methods, so that a bundle without them does not carry them (snapshots). */
-  core: BreakerCore;
-}
+/**
+ * Each breaker's core, kept off its public type: `coreOf()` is for this package's helpers that are not methods
+ * (snapshots, so that a bundle without them does not carry them) and for `kyHooks()`, which checks that a
+ * breaker came from `circuitBreaker()`.
+ */
+const cores = new WeakMap<object, BreakerCore>();
 
-/** Each breaker's gate, kept off its public type: `gateOf()` is for this package's integrations only. */
-const gates = new WeakMap<object, Gate>();
+export const registerCore = (breaker: object, core: BreakerCore): void => void cores.set(breaker, core);
 
-export const registerGate = (breaker: object, gate: Gate): void => void gates.set(breaker, gate);
-
-/** The gate of a breaker built by `circuitBreaker()` (of this copy of the package), or `undefined`. */
-export const gateOf = (breaker: object): Gate | undefined => gates.get(breaker);
+/** The core of a breaker built by `circuitBreaker()` (of this copy of the package), or `undefined`. */
+export const coreOf = (breaker: object): BreakerCore | undefined => cores.get(breaker);
 
 /** How a breaker built with a `store` joins its fleet. */
 export type JoinFleet = (store: Store, options: NormalisedBreakerOptions, registry: () => Registry) => Fleet;
@@ -93,7 +88,9 @@ export function refuse(
  * `CircuitOpenError`. Synchronous unless it has to wait, so the common path costs no extra promise; a closed
  * circuit with no cool-down does not even read the clock.
  */
-export function admission(core: BreakerCore): Gate['admit'] {
+export function admission(
+  core: BreakerCore,
+): (input: string | URL | Request, init: RequestInit | undefined) => Permit | Promise<Permit> {
   const { registry, clock } = core;
 
   const enter = (

@@ -4,7 +4,7 @@ import { perRequest } from '../request-options.ts';
 import { isResponse, notAResponse } from '../response-check.ts';
 import type { FetchLike, Middleware } from '../types.ts';
 import { invalid } from '../validate.ts';
-import { admission, type BreakerCore, fleetOf, registerGate } from './admission.ts';
+import { admission, type BreakerCore, fleetOf, registerCore } from './admission.ts';
 import { Circuit } from './circuit.ts';
 import { consecutiveStrategy } from './consecutive.ts';
 import { controls } from './control.ts';
@@ -84,7 +84,7 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
   const control = controls(registry, o.clock);
   const breaker = Object.assign(middleware, fleet ? fleet.controls(control) : control);
   Object.defineProperty(breaker, 'size', { get: () => registry.size, enumerable: true });
-  registerGate(breaker, { admit, settle, core });
+  registerCore(breaker, core);
   return breaker as CircuitBreaker;
 }
 

@@ -1,7 +1,7 @@
 import { isCircuitOpenError } from '../errors/circuit-open-error.ts';
 import type { Outcome } from '../outcome.ts';
 import { isBrokenTransport, transportFailure } from '../response-check.ts';
-import type { BreakerCore, Gate, Permit } from './admission.ts';
+import type { BreakerCore, Permit } from './admission.ts';
 import { mayCoolDown, noteCoolDown } from './cool-down.ts';
 import type { CircuitOutcome } from './options.ts';
 
@@ -15,7 +15,9 @@ const defaultIsFailure = (outcome: CircuitOutcome) =>
  * server (the caller's abort or an outer deadline, an inner breaker's refusal, a transport that broke the
  * fetch contract, an error `isFailure` does not call a failure): then a trial slot is given back.
  */
-export function settlement(core: BreakerCore): Gate['settle'] {
+export function settlement(
+  core: BreakerCore,
+): (permit: Permit, outcome: Outcome<Response>, aborted: boolean) => void {
   const { clock, coolDown, failureRateThreshold, isFailure = defaultIsFailure } = core;
 
   return ({ circuit, generation, trial }: Permit, outcome: Outcome<Response>, aborted: boolean) => {

@@ -1,6 +1,6 @@
 import type { CircuitState } from '../events.ts';
 import { invalid } from '../validate.ts';
-import { gateOf } from './admission.ts';
+import { coreOf as breakerCore } from './admission.ts';
 import type { CircuitBreaker } from './circuit-breaker.ts';
 import type { Registry } from './registry.ts';
 import { BUCKETS } from './sampling.ts';
@@ -33,7 +33,7 @@ export interface CircuitBreakerSnapshot {
 /** The circuits of a breaker built by `circuitBreaker()`, and the time now by its clock. */
 function coreOf(where: string, breaker: CircuitBreaker): [Registry, number] {
   const { registry, options } =
-    gateOf(breaker as object)?.core ?? invalid(where, 'a breaker from circuitBreaker()', breaker as unknown);
+    breakerCore(breaker as object) ?? invalid(where, 'a breaker from circuitBreaker()', breaker as unknown);
   return [registry, options.clock.now()];
 }
 
