@@ -28,10 +28,10 @@ export function deadlineOf(signal: AbortSignal | undefined): number | undefined 
  * the rest of the stage. A stage holds one such child at a time (attempts run one after another); any other
  * stage below it at the same moment takes the plain path, a listener and a timer of its own.
  *
- * The first attempt registers synchronously, while the root is still in `next()`, so the root arms one
- * timer for both deadlines after `next()` returns. When an attempt settles, nothing is re-armed: if the timer
- * fires for a deadline no longer pending, it is armed again for the nearest one left (only calls that retry
- * pay a second timer).
+ * The first attempt registers synchronously, while the root is still in `next()` and has no timer yet, so
+ * the root arms one timer for both deadlines after `next()` returns. When an attempt settles, nothing is
+ * re-armed: if the timer fires for a deadline no longer pending, it is armed again for the nearest one left
+ * (only calls that retry pay a second timer).
  *
  * Private fields: the minifier shortens their names, not those of public ones.
  */
@@ -50,11 +50,10 @@ export class Deadline {
   /** The stage above that aborts this one, and the pending stage below that this one aborts. */
   #parent: Deadline | undefined;
   #child: Deadline | undefined;
-  /** Root only: the caller's signal it listens to, its timer, when that fires, and "inside `next()`". */
+  /** Root only: the caller's signal it listens to, its timer, and when that fires (0: not armed yet). */
   #caller: AbortSignal | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerDue = 0;
-  #calling = false;
 
   constructor(
     limit: number,
@@ -82,136 +81,108 @@ export class Deadline {
     const signal: StagedSignal = this.#controller.signal;
     signal[STAGE] = this;
     const parent = caller?.[STAGE];
+    let now: number;
     if (parent && !parent.#settled && !parent.#child) {
       this.#parent = parent;
       parent.#child = this;
       let root = parent;
       while (root.#parent) root = root.#parent;
-      // Registered while the root is still in `next()`: the same instant, and the root arms after.
-      if (root.#calling) this.due = root.due - root.#limit + this.#limit;
-      else {
-        this.due = Date.now() + this.#limit;
-        if (this.due < root.#timerDue) root.#arm(this.due, this.due - this.#limit);
-      }
+      // A root not armed yet is still in `next()`: the same instant (a clock read costs more than the rest of
+      // a nested stage's start), and it arms after `next()` returns. One armed for a later deadline is
+      // re-armed now.
+      now = root.#timerDue ? Date.now() : root.due - root.#limit;
+      this.due = now + this.#limit;
+      if (this.due < root.#timerDue) root.#tick(now);
     } else {
       this.#caller = caller;
       caller?.addEventListener('abort', this);
-      this.due = Date.now() + this.#limit;
-      this.#calling = true;
+      this.due = (now = Date.now()) + this.#limit;
     }
 
     try {
       Promise.resolve(next(input, init ? { ...init, signal } : { signal })).then(
         (response) => {
-          if (!this.#settled) {
-            const caller = this.#caller;
-            this.#release();
-            // The caller's signal still stops the body, as with plain fetch. Where the caller's signal is
-            // another stage's, that stage's root does it; a call without a signal pays nothing here.
-            this.#resolve(
-              caller === undefined || (caller as StagedSignal)[STAGE] !== undefined || !isResponse(response)
-                ? response
-                : abortableBody(response, caller, this.#controller),
-            );
-          } else {
+          if (this.#settled) {
             // A transport that ignored the abort answered after the deadline: free the connection.
             response?.body?.cancel().catch(() => {});
+            return;
           }
+          const caller = this.#caller;
+          this.#end(false);
+          // The caller's signal still stops the body, as with plain fetch. Where the caller's signal is
+          // another stage's, that stage's root does it; a call without a signal pays nothing here.
+          this.#resolve(
+            caller && !(caller as StagedSignal)[STAGE] && isResponse(response)
+              ? abortableBody(response, caller, this.#controller)
+              : response,
+          );
         },
         (error) => {
-          if (this.#settled) return;
-          this.#release();
+          this.#end(false);
           this.#reject(error);
         },
       );
     } catch (error) {
-      this.#release();
+      this.#end(false);
       this.#reject(error);
     }
-    if (this.#calling) {
-      this.#calling = false;
-      if (!this.#settled) this.#arm(this.#nearest(), this.due - this.#limit);
-    }
+    if (!this.#parent && !this.#settled) this.#tick(now);
     return promise;
   }
 
   /** The caller's signal aborted (roots only: a child is aborted by its parent). */
   handleEvent(): void {
-    if (this.#settled) return;
-    this.#settle();
-    this.#abort(this.#caller!.reason);
-  }
-
-  /** Root only: (re-)arms the timer for `due`, `now` being the current time. */
-  #arm(due: number, now: number): void {
-    clearTimeout(this.#timer);
-    this.#timerDue = due;
-    // A closure rather than an extra setTimeout argument: wrappers of setTimeout do not all pass those on.
-    this.#timer = startTimer(() => this.#fire(), due - now);
-  }
-
-  /** Root only: expires the deadlines of the chain that have passed, then re-arms for the nearest one left. */
-  #fire(): void {
-    this.#timer = undefined;
-    // The timer fired, so its deadline counts as passed even if the wall clock lags the timer clock.
-    const now = Math.max(Date.now(), this.#timerDue);
-    let stage: Deadline | undefined = this;
-    while (stage && stage.due > now) stage = stage.#child;
-    // Expiring a stage aborts every stage below it; the root's expiry clears the timer.
-    if (stage) stage.#expire();
-    if (!this.#settled) this.#arm(this.#nearest(), now);
-  }
-
-  /** The nearest deadline of this stage and the pending stages below it. */
-  #nearest(): number {
-    let due = this.due;
-    for (let stage = this.#child; stage; stage = stage.#child) due = Math.min(due, stage.due);
-    return due;
-  }
-
-  /** This stage's own deadline passed. */
-  #expire(): void {
-    this.#settle();
-    const error = new TimeoutError(this.#limit);
-    this.#onEvent?.({
-      type: 'timeout',
-      timeout: this.#limit,
-      key: this.#key,
-      url: redactUrl(requestUrl(this.#input)),
-      method: requestMethod(this.#input, this.#init),
-    });
-    this.#abort(error);
+    this.#end(true, this.#caller!.reason);
   }
 
   /**
-   * Settles without aborting. A child still pending (a middleware between returned without waiting for it)
-   * keeps its deadline: it becomes a root with a timer of its own.
+   * Root only: expires the topmost deadline of the chain that passed by `now` (which aborts the stages below
+   * it), then arms the timer for the nearest deadline left above it.
    */
-  #release(): void {
-    this.#settle();
-    const child = this.#child;
-    if (!child) return;
-    this.#child = child.#parent = undefined;
-    child.#arm(child.#nearest(), Date.now());
-  }
-
-  #settle(): void {
-    this.#settled = true;
-    if (this.#parent) this.#parent.#child = this.#parent = undefined;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#caller?.removeEventListener('abort', this);
-  }
-
-  /** Aborts this stage's signal and the stages below, then rejects. */
-  #abort(reason: unknown): void {
-    this.#controller.abort(reason);
-    const child = this.#child;
-    // Settling the child unlinks it from this stage.
-    if (child) {
-      child.#settle();
-      child.#abort(reason);
+  #tick(now: number): void {
+    let due = Infinity;
+    for (let stage: Deadline | undefined = this; stage; stage = stage.#child) {
+      if (stage.due <= now) {
+        stage.#onEvent?.({
+          type: 'timeout',
+          timeout: stage.#limit,
+          key: stage.#key,
+          url: redactUrl(requestUrl(stage.#input)),
+          method: requestMethod(stage.#input, stage.#init),
+        });
+        stage.#end(true, new TimeoutError(stage.#limit));
+        break;
+      }
+      due = Math.min(due, stage.due);
     }
-    this.#reject(reason);
+    if (this.#settled) return;
+    clearTimeout(this.#timer);
+    this.#timerDue = due;
+    // A closure rather than an extra setTimeout argument: wrappers of setTimeout do not all pass those on.
+    // The timer fired, so its deadline counts as passed even if the wall clock lags the timer clock.
+    this.#timer = startTimer(() => this.#tick(Math.max(Date.now(), due)), due - now);
+  }
+
+  /**
+   * Settles this stage once: it lets go of its parent, timer and the caller's signal. With `abort`, aborts
+   * its signal and the stages below with `reason`, then rejects; without, a child still pending (a middleware
+   * between returned without waiting for it) keeps its deadline: it becomes a root with a timer of its own.
+   */
+  #end(abort: boolean, reason?: unknown): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    const parent = this.#parent;
+    const child = this.#child;
+    if (parent) parent.#child = this.#parent = undefined;
+    clearTimeout(this.#timer);
+    this.#caller?.removeEventListener('abort', this);
+    if (abort) {
+      this.#controller.abort(reason);
+      if (child) child.#end(true, reason);
+      this.#reject(reason);
+    } else if (child) {
+      this.#child = child.#parent = undefined;
+      child.#tick(Date.now());
+    }
   }
 }
