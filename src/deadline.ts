@@ -1,4 +1,3 @@
-import { abortableBody } from './body-abort.ts';
 import { startTimer } from './clock.ts';
 import { TimeoutError } from './errors/timeout-error.ts';
 import { type ResilienceEventListener, redactUrl } from './events.ts';
@@ -50,8 +49,12 @@ export class Deadline {
   /** The stage above that aborts this one, and the pending stage below that this one aborts. */
   #parent: Deadline | undefined;
   #child: Deadline | undefined;
-  /** Root only: the caller's signal it listens to, its timer, and when that fires (0: not armed yet). */
+  /**
+   * Root only: the caller's signal it listens to, its timer, and when that fires (0: not armed yet); the reader
+   * of the transport's body, once returned.
+   */
   #caller: AbortSignal | undefined;
+  #reader: ReadableStreamDefaultReader<Uint8Array<ArrayBuffer>> | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerDue = 0;
 
@@ -96,9 +99,9 @@ export class Deadline {
     } else {
       this.#caller = caller;
       caller?.addEventListener('abort', this);
-      this.due = (now = Date.now()) + this.#limit;
+      now = Date.now();
+      this.due = now + this.#limit;
     }
-
     try {
       Promise.resolve(next(input, init ? { ...init, signal } : { signal })).then(
         (response) => {
@@ -107,15 +110,10 @@ export class Deadline {
             response?.body?.cancel().catch(() => {});
             return;
           }
-          const caller = this.#caller;
           this.#end(false);
           // The caller's signal still stops the body, as with plain fetch. Where the caller's signal is
           // another stage's, that stage's root does it; a call without a signal pays nothing here.
-          this.#resolve(
-            caller && !(caller as StagedSignal)[STAGE] && isResponse(response)
-              ? abortableBody(response, caller, this.#controller)
-              : response,
-          );
+          this.#resolve(caller && !caller[STAGE] && isResponse(response) ? this.#guard(response) : response);
         },
         (error) => {
           this.#end(false);
@@ -130,9 +128,82 @@ export class Deadline {
     return promise;
   }
 
-  /** The caller's signal aborted (roots only: a child is aborted by its parent). */
+  /** The caller's signal aborted (roots only: a child is aborted by its parent), before the body ended. */
   handleEvent(): void {
     this.#end(true, this.#caller!.reason);
+  }
+
+  /**
+   * The caller's signal after the headers, as plain `fetch` treats it (Fetch Standard, "abort the fetch()
+   * call": the response body stream errors with the signal's reason and the connection is closed). This stage
+   * lets go of its own signal once headers arrive, so that its timer never touches a returned body; without
+   * this, the caller's "stop" on a streamed completion would no longer reach the wire.
+   *
+   * The body is passed through a byte stream (this stage is its underlying source) that watches the caller's
+   * signal while the body is alive, and only then: the listener goes when the body ends, errors or is
+   * cancelled, so a long-lived signal shared by many calls holds nothing for bodies already read or cancelled.
+   * Cancelling the transport's stream is what closes the connection (undici aborts the fetch and destroys the
+   * socket when its body is cancelled). A response without a body, or one this runtime cannot rebuild (a
+   * status outside 200–599, say, or a body already locked), is returned as it is.
+   */
+  #guard(response: Response): Response {
+    const body = response.body;
+    if (!body) return response;
+    let wrapped: Response;
+    try {
+      // A `Response` is a `ResponseInit`: its status, statusText and headers are read from it.
+      wrapped = new Response(new ReadableStream(this), response);
+      // Last: nothing can fail once the body is locked to this stage.
+      this.#reader = body.getReader();
+    } catch {
+      return response;
+    }
+    // What `new Response()` cannot take in its init, read from the original.
+    Object.defineProperties(wrapped, {
+      url: { value: response.url },
+      redirected: { value: response.redirected },
+      type: { value: response.type },
+    });
+    this.#caller!.addEventListener('abort', this);
+    return wrapped;
+  }
+
+  /** The returned body's underlying source: a byte stream, as the transport's usually is. */
+  readonly type = 'bytes';
+
+  /**
+   * The body errors with the caller's own reason once it aborted, whatever the transport's stream ended with
+   * (workerd errors it with a copy of the reason).
+   */
+  async pull(controller: ReadableByteStreamController): Promise<void> {
+    const caller = this.#caller!;
+    try {
+      // A byte stream refuses empty chunks; they carry nothing anyway.
+      for (;;) {
+        const { done, value } = await this.#reader!.read();
+        if (done) break;
+        if (value.byteLength) return controller.enqueue(value);
+      }
+    } catch (error) {
+      if (!caller.aborted) {
+        this.#stop();
+        throw error;
+      }
+    }
+    // An abort has already removed the listener.
+    caller.throwIfAborted();
+    this.#stop();
+    controller.close();
+    controller.byobRequest?.respond(0);
+  }
+
+  cancel(reason: unknown): Promise<void> {
+    this.#stop();
+    return this.#reader!.cancel(reason);
+  }
+
+  #stop(): void {
+    this.#caller?.removeEventListener('abort', this);
   }
 
   /**
@@ -164,20 +235,25 @@ export class Deadline {
   }
 
   /**
-   * Settles this stage once: it lets go of its parent, timer and the caller's signal. With `abort`, aborts
-   * its signal and the stages below with `reason`, then rejects; without, a child still pending (a middleware
-   * between returned without waiting for it) keeps its deadline: it becomes a root with a timer of its own.
+   * Settles this stage: it lets go of its parent, timer and the caller's signal. With `abort`, aborts its
+   * signal and the stages below with `reason`, then rejects; once the body is being read, the transport's
+   * stream ends too (erroring, where the transport follows this stage's signal, or cancelled), and the read in
+   * flight with it, so that the body errors with the caller's reason in `pull()`. Without `abort`, a child
+   * still pending (a middleware between returned without waiting for it) keeps its deadline: it becomes a root
+   * with a timer of its own. Only a stage whose body is being read is aborted after it settled (a settled stage
+   * has neither parent nor child left); a transport that fails after the abort changes nothing.
    */
   #end(abort: boolean, reason?: unknown): void {
-    if (this.#settled) return;
+    if (this.#settled && !abort) return;
     this.#settled = true;
     const parent = this.#parent;
     const child = this.#child;
     if (parent) parent.#child = this.#parent = undefined;
     clearTimeout(this.#timer);
-    this.#caller?.removeEventListener('abort', this);
+    this.#stop();
     if (abort) {
       this.#controller.abort(reason);
+      this.#reader?.cancel(reason).catch(() => {});
       if (child) child.#end(true, reason);
       this.#reject(reason);
     } else if (child) {
