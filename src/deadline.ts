@@ -184,24 +184,20 @@ export class Deadline {
       }
     } catch (error) {
       if (!caller.aborted) {
-        this.#stop();
+        this.#caller?.removeEventListener('abort', this);
         throw error;
       }
     }
     // An abort has already removed the listener.
     caller.throwIfAborted();
-    this.#stop();
+    this.#caller?.removeEventListener('abort', this);
     controller.close();
     controller.byobRequest?.respond(0);
   }
 
   cancel(reason: unknown): Promise<void> {
-    this.#stop();
-    return this.#reader!.cancel(reason);
-  }
-
-  #stop(): void {
     this.#caller?.removeEventListener('abort', this);
+    return this.#reader!.cancel(reason);
   }
 
   /**
@@ -248,7 +244,7 @@ export class Deadline {
     const child = this.#child;
     if (parent) parent.#child = this.#parent = undefined;
     clearTimeout(this.#timer);
-    this.#stop();
+    this.#caller?.removeEventListener('abort', this);
     if (abort) {
       this.#controller.abort(reason);
       this.#reader?.cancel(reason).catch(() => {});
