@@ -27,7 +27,7 @@ export interface RunState {
   /** Attempts started so far. */
   attempts: number;
   /** The delay used before the previous retry. */
-  previousDelay: number | undefined;
+  previousDelay?: number | undefined;
 }
 
 export type { Verdict };
@@ -38,7 +38,7 @@ export type { Verdict };
  */
 export interface Attempts<T, C extends RunState, X extends BackoffContext> {
   clock: Clock;
-  budget: RetryBudget | undefined;
+  budget?: RetryBudget | undefined;
   /** Makes attempt number `n` (from 1). */
   attempt(call: C, n: number): Promise<T>;
   /** Judges an outcome; `final` is true when no retry may follow, so nothing needs to be prepared for one. */

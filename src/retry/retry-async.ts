@@ -17,7 +17,7 @@ import {
   rule,
 } from '../validate.ts';
 import { type Attempts, execute, type RunState } from './engine.ts';
-import { NOT_RETRYABLE, type Verdict } from './rules.ts';
+import { DONE, NOT_RETRYABLE, type Verdict } from './rules.ts';
 
 /** What an operation run by `retryAsync()` is given. */
 export interface OperationContext {
@@ -153,12 +153,10 @@ async function run<T>(operation: Operation<T>, s: Settings): Promise<T> {
     signal,
     start: s.clock.now(),
     attempts: 0,
-    previousDelay: undefined,
-    budget: undefined,
     // The async wrapper makes a synchronous throw a failed attempt.
     attempt: (_call, attempt) => Promise.race([aborted, (async () => operation({ attempt, signal }))()]),
     async classify(call, outcome) {
-      if (!outcome.threw) return { kind: 'done' };
+      if (!outcome.threw) return DONE;
       const answer = await s.shouldRetry?.(outcome.error, context(call, outcome));
       // No answer: every error but an abort is retried.
       return (answer === undefined ? (outcome.error as Error | undefined)?.name !== 'AbortError' : answer)
