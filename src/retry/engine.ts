@@ -58,9 +58,10 @@ export interface Attempts<T, C extends RunState, X extends BackoffContext> {
 
 /**
  * Releases a value that will not be returned: a response's body is cancelled, since undici keeps the
- * connection busy until the body is consumed or cancelled. Anything else has nothing to release.
+ * connection busy until the body is consumed or cancelled. Anything else has nothing to release. Returns
+ * `undefined`, what is held once it is released.
  */
-function discard(value: unknown): void {
+function discard(value: unknown): undefined {
   try {
     (value as Response | undefined)?.body?.cancel().catch(() => {});
   } catch {
@@ -131,11 +132,9 @@ export async function execute<T, C extends RunState, X extends BackoffContext>(
     attempts.retrying?.(call, context, delay, verdict);
     // With a breaker below, the answer is kept until the next attempt is let in: should the breaker refuse
     // it after all (the circuit opened meanwhile), the call ends with this answer, not a CircuitOpenError.
-    // (An error has no value: `discard(undefined)` does nothing.)
+    // Else it is released now, and nothing is held. (An error has no value: `discard(undefined)` does nothing.)
     const value = (outcome as { value?: T }).value;
-    held = undefined;
-    if (admitted) held = value;
-    else discard(value);
+    held = admitted ? value : discard(value);
     try {
       await attempts.clock.sleep(delay, signal);
     } catch (error) {
