@@ -84,7 +84,6 @@ export function retry(options: RetryOptions = {}): Middleware {
         signal: requestSignal(input, init),
         start: now,
         attempts: 0,
-        previousDelay: undefined,
         input,
         init: {
           ...init,
