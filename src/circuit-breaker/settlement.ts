@@ -34,11 +34,8 @@ export function settlement(
         failed = isFailure(outcome) || undefined;
       }
     } finally {
-      // Neither, or `isFailure` threw: the trial slot is given back before anything propagates.
-      if (failed === undefined) circuit.release(generation, trial);
-    }
-    // Only the rate strategy needs the time of a success while closed.
-    if (failed !== undefined) {
+      // Neither, or `isFailure` threw: the trial slot is given back before anything propagates. Only the rate
+      // strategy needs the time of a success while closed.
       circuit.finish(
         failed,
         generation,
