@@ -34,13 +34,13 @@ export function settlement(
         failed = isFailure(outcome) || undefined;
       }
     } finally {
-      // Neither, or `isFailure` threw: the trial slot is given back before anything propagates. Only the rate
-      // strategy needs the time of a success while closed.
+      // Neither, or `isFailure` threw: the trial slot is given back before anything propagates. The time is
+      // needed by a failure (it may open the circuit) and by the rate strategy's successes, not otherwise.
       circuit.finish(
         failed,
         generation,
         trial,
-        failed || failureRateThreshold !== undefined || circuit.state !== 'closed' ? clock.now() : 0,
+        failed || failureRateThreshold !== undefined ? clock.now() : 0,
       );
     }
   };
