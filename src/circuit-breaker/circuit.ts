@@ -56,12 +56,10 @@ export class Circuit {
    * half-open takes a trial slot.
    */
   refusal(now: number): number | undefined {
-    if (this.state === 'closed') return undefined;
-    if (this.state === 'isolated') return Infinity;
-    if (this.state === 'open') {
-      if (now < this.openUntil) return this.openUntil - now;
-      this.moveTo('half-open', now);
-    }
+    const state = this.state;
+    if (state === 'closed') return undefined;
+    if (!this.admitsAt(now)) return state === 'open' ? this.openUntil - now : Infinity;
+    if (state === 'open') this.moveTo('half-open', now);
     if (this.trials >= this.#config.halfOpenMaxCalls) return 0;
     this.trials++;
     return undefined;
