@@ -88,31 +88,26 @@ export function resilientFetch(options: ResilientFetchOptions = {}): ResilientFe
   // reach `onEvent` too (any other middleware ignores it).
   const shaping = (stage: Middleware | false | undefined) =>
     stage && ((next: FetchLike) => (stage as ShapingStage)(next, onEvent));
-  const hedging = shaping(hedgeStage);
-  const limiter = shaping(limiterStage);
 
-  const stages: Middleware[] = [];
-  if (total !== false) stages.push(timeout(total, { key: 'timeout', onEvent }));
-  if (retryOptions !== false) {
-    stages.push(retry({ ...retryOptions, onEvent: both(onEvent, retryOptions.onEvent) }));
-  }
-  if (hedging) stages.push(hedging);
-  let breaker: CircuitBreaker | undefined;
-  if (breakerOption !== false) {
-    breaker =
-      typeof breakerOption === 'function'
+  // Outermost first; a stage turned off is `false` (or `undefined`) and left out.
+  const stages = [
+    total !== false && timeout(total, { key: 'timeout', onEvent }),
+    retryOptions !== false && retry({ ...retryOptions, onEvent: both(onEvent, retryOptions.onEvent) }),
+    shaping(hedgeStage),
+    breakerOption !== false &&
+      (typeof breakerOption === 'function'
         ? breakerOption
         : circuitBreaker({
             ...breakerOption,
             store: breakerOption.store ?? store,
             onEvent: both(onEvent, breakerOption.onEvent),
-          });
-    stages.push(breaker);
-  }
-  if (limiter) stages.push(limiter);
-  if (attempt !== false) stages.push(timeout(attempt, { key: 'attemptTimeout', onEvent }));
+          })),
+    shaping(limiterStage),
+    attempt !== false && timeout(attempt, { key: 'attemptTimeout', onEvent }),
+  ];
+  const breaker = stages[3] as CircuitBreaker | false;
 
-  const fetch = compose(...stages)(transport);
+  const fetch = compose(...(stages.filter(Boolean) as Middleware[]))(transport);
   return breaker ? Object.assign(fetch, { circuitBreaker: breaker }) : fetch;
 }
 

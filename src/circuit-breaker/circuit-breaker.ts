@@ -74,10 +74,10 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
         // says nothing about the server, abort or not: settling gives back the slot.
         if (!isResponse(response)) throw notAResponse('circuitBreaker', response);
       } catch (error) {
-        settle(permit, { threw: true, error }, requestSignal(input, init)?.aborted === true);
+        settle(permit, { error }, requestSignal(input, init)?.aborted);
         throw error;
       }
-      settle(permit, { threw: false, value: response }, false);
+      settle(permit, { response });
       return response;
     };
 

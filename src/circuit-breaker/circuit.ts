@@ -56,33 +56,30 @@ export class Circuit {
    * half-open takes a trial slot.
    */
   refusal(now: number): number | undefined {
-    if (this.state === 'closed') return undefined;
-    if (this.state === 'isolated') return Infinity;
-    if (this.state === 'open') {
-      if (now < this.openUntil) return this.openUntil - now;
-      this.moveTo('half-open', now);
-    }
+    const state = this.state;
+    if (state === 'closed') return undefined;
+    if (!this.admitsAt(now)) return state === 'open' ? this.openUntil - now : Infinity;
+    if (state === 'open') this.moveTo('half-open', now);
     if (this.trials >= this.#config.halfOpenMaxCalls) return 0;
     this.trials++;
     return undefined;
   }
 
-  /** Records the outcome of a call admitted in `generation` (while half-open when `trial`). */
-  finish(failed: boolean, generation: number, trial: boolean, now: number): void {
+  /**
+   * Records the outcome of a call admitted in `generation` (while half-open when `trial`): a failure, a success,
+   * or `undefined` for neither (the caller's abort), which only gives back its trial slot.
+   */
+  finish(failed: boolean | undefined, generation: number, trial: boolean, now: number): void {
     if (generation !== this.generation) return;
     if (this.state === 'closed') {
-      if (!failed) this.strategy.success(now);
-      else if (this.strategy.failure(now)) this.moveTo('open', now);
+      if (failed === false) this.strategy.success(now);
+      else if (failed && this.strategy.failure(now)) this.moveTo('open', now);
     } else if (trial) {
       this.trials--;
       if (failed) this.moveTo('open', now);
-      else if (++this.successes >= this.#config.successThreshold) this.moveTo('closed', now);
+      else if (failed === false && ++this.successes >= this.#config.successThreshold)
+        this.moveTo('closed', now);
     }
-  }
-
-  /** A call that ended as neither success nor failure (the caller's abort): gives back its trial slot. */
-  release(generation: number, trial: boolean): void {
-    if (trial && generation === this.generation) this.trials--;
   }
 
   moveTo(to: CircuitState, now: number): void {

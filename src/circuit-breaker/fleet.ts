@@ -110,7 +110,7 @@ class FleetCircuit extends Circuit {
     this.#link = link;
   }
 
-  override finish(failed: boolean, generation: number, trial: boolean, now: number): void {
+  override finish(failed: boolean | undefined, generation: number, trial: boolean, now: number): void {
     // The hot path, a success while closed, tells the store nothing.
     if (!failed && !trial) {
       super.finish(failed, generation, trial, now);
@@ -119,13 +119,12 @@ class FleetCircuit extends Circuit {
     const current = generation === this.generation;
     const wasClosed = this.state === 'closed';
     super.finish(failed, generation, trial, now);
-    if (trial) this.#link.trialEnded(this.key, current ? (failed ? 'failure' : 'success') : 'released');
+    if (trial)
+      this.#link.trialEnded(
+        this.key,
+        !current || failed === undefined ? 'released' : failed ? 'failure' : 'success',
+      );
     else if (current && wasClosed && this.state === 'open') this.#link.opened(this.key);
-  }
-
-  override release(generation: number, trial: boolean): void {
-    super.release(generation, trial);
-    if (trial) this.#link.trialEnded(this.key, 'released');
   }
 }
 

@@ -10,8 +10,7 @@
 export function originKey(url: string): string {
   const m = ORIGIN.exec(url);
   if (!m) return noAuthorityKey(url);
-  const key = `${m[1]}://${m[2]}`.toLowerCase();
-  return DEFAULT_PORT.test(key) ? key.slice(0, key.lastIndexOf(':')) : key;
+  return `${m[1]}://${m[2]}`.toLowerCase().replace(DEFAULT_PORT, '$1$2');
 }
 
 /**
@@ -20,8 +19,8 @@ export function originKey(url: string): string {
  */
 const ORIGIN = /^([^/]+):\/\/(?:[^/?#\\]*@)?([^/?#\\]*)/;
 
-/** A key ending in the port `new URL()` drops for its scheme. */
-const DEFAULT_PORT = /^https:\/\/.*:443$|^http:\/\/.*:80$/;
+/** A key ending in the port `new URL()` drops for its scheme: the key before it is captured. */
+const DEFAULT_PORT = /^(https:\/\/.*):443$|^(http:\/\/.*):80$/;
 
 function noAuthorityKey(url: string): string {
   // A scheme: all before the first `:`, which comes before any `/`.

@@ -1,5 +1,4 @@
 import { isCircuitOpenError } from '../errors/circuit-open-error.ts';
-import type { Outcome } from '../outcome.ts';
 import { isBrokenTransport, transportFailure } from '../response-check.ts';
 import type { BreakerCore, Permit } from './admission.ts';
 import { mayCoolDown, noteCoolDown } from './cool-down.ts';
@@ -17,32 +16,31 @@ const defaultIsFailure = (outcome: CircuitOutcome) =>
  */
 export function settlement(
   core: BreakerCore,
-): (permit: Permit, outcome: Outcome<Response>, aborted: boolean) => void {
+): (permit: Permit, outcome: CircuitOutcome, aborted?: boolean) => void {
   const { clock, coolDown, failureRateThreshold, isFailure = defaultIsFailure } = core;
 
-  return ({ circuit, generation, trial }: Permit, outcome: Outcome<Response>, aborted: boolean) => {
+  // The outcome is the one `isFailure` is given.
+  return ({ circuit, generation, trial }: Permit, outcome: CircuitOutcome, aborted?: boolean) => {
+    const { response, error } = outcome;
     circuit.inFlight--;
-    if (!outcome.threw && coolDown !== false && mayCoolDown(outcome.value.status)) {
-      noteCoolDown(core, circuit, outcome.value, clock.now());
+    if (response && coolDown !== false && mayCoolDown(response.status)) {
+      noteCoolDown(core, circuit, response, clock.now());
     }
     // `undefined`: neither a success nor a failure.
     let failed: boolean | undefined;
     try {
-      if (!outcome.threw) failed = !!isFailure({ response: outcome.value });
-      else if (!aborted && !isCircuitOpenError(outcome.error) && !isBrokenTransport(outcome.error)) {
-        failed = isFailure({ error: outcome.error }) || undefined;
+      if (response) failed = !!isFailure(outcome);
+      else if (!aborted && !isCircuitOpenError(error) && !isBrokenTransport(error)) {
+        failed = isFailure(outcome) || undefined;
       }
     } finally {
-      // Neither, or `isFailure` threw: the trial slot is given back before anything propagates.
-      if (failed === undefined) circuit.release(generation, trial);
-    }
-    // Only the rate strategy needs the time of a success while closed.
-    if (failed !== undefined) {
+      // Neither, or `isFailure` threw: the trial slot is given back before anything propagates. The time is
+      // needed by a failure (it may open the circuit) and by the rate strategy's successes, not otherwise.
       circuit.finish(
         failed,
         generation,
         trial,
-        failed || failureRateThreshold !== undefined || circuit.state !== 'closed' ? clock.now() : 0,
+        failed || failureRateThreshold !== undefined ? clock.now() : 0,
       );
     }
   };
