@@ -39,18 +39,17 @@ export interface SizeEntry {
 export const entries: SizeEntry[] = [
   // Budgets hold what the code measures now, rounded up by about 0.5%: any growth is a decision, and a change
   // that reaches below a budget lowers it. The last release measured 11.67 kB (whole index), 9.98 kB
-  // (resilientFetch), 5.56 kB (retry), 6.13 kB (circuitBreaker), 1.52 kB (timeout), 10.92 kB (ky); since then
-  // the HTTP retry rules module, abort after the headers, the store option and "an open circuit never hides a
-  // real answer" were added, and the breaker's store side, snapshots and rate-limit families left the bundles
-  // that do not use them. Goals are where this should get (issue #14): a resilience layer no larger than half
-  // of ky.
+  // (resilientFetch), 5.56 kB (retry), 6.13 kB (circuitBreaker), 1.52 kB (timeout), 10.92 kB (ky). Every
+  // budget is below those but timeout's: since then the timeout stage keeps the caller's signal on the body
+  // after the headers (API.md, "TimeoutError"), 0.24 kB of it; without that it measures 1.47 kB. Goals are
+  // where this should get (issue #14): a resilience layer no larger than half of ky.
   // The core: every export but the traffic-shaping stages, which are exports of their own (and the Redis
   // store, an entry point of its own).
   {
     label: 'resilient-fetch core (src/index.ts without rateLimit, hedge)',
     entry: 'src/index.ts',
     without: ['rateLimit', 'hedge'],
-    budget: 12.42 * KB,
+    budget: 11.6 * KB,
     goal: 8.192 * KB,
   },
   // Everything: the traffic-shaping stages and the Redis store too.
@@ -58,32 +57,32 @@ export const entries: SizeEntry[] = [
     label: 'resilient-fetch, everything (src/index.ts + src/redis.ts)',
     entry: 'src/index.ts',
     with: ['src/redis.ts'],
-    budget: 19.47 * KB,
+    budget: 18.67 * KB,
   },
   // Both ky integrations, with ky's own retry and timeout options honoured by each.
-  { label: 'resilient-fetch/ky (all of src/ky.ts)', entry: 'src/ky.ts', budget: 11.59 * KB },
+  { label: 'resilient-fetch/ky (all of src/ky.ts)', entry: 'src/ky.ts', budget: 10.7 * KB },
   {
     label: 'resilientFetch alone',
     entry: 'src/index.ts',
     exports: ['resilientFetch'],
-    budget: 9.85 * KB,
+    budget: 9.12 * KB,
     goal: 5.12 * KB,
   },
-  { label: 'retry alone', entry: 'src/index.ts', exports: ['retry'], budget: 5.57 * KB, goal: 2.56 * KB },
+  { label: 'retry alone', entry: 'src/index.ts', exports: ['retry'], budget: 5.24 * KB, goal: 2.56 * KB },
   {
     label: 'circuitBreaker alone',
     entry: 'src/index.ts',
     exports: ['circuitBreaker'],
-    budget: 4.58 * KB,
+    budget: 4.31 * KB,
     goal: 3.072 * KB,
   },
   // The breaker's side of a store (circuit-breaker/fleet.ts, 0.9 kB) ships with redisStore(), not the core.
-  { label: 'resilient-fetch/redis (all of src/redis.ts)', entry: 'src/redis.ts', budget: 5.09 * KB },
+  { label: 'resilient-fetch/redis (all of src/redis.ts)', entry: 'src/redis.ts', budget: 5.07 * KB },
   {
     label: 'timeout alone',
     entry: 'src/index.ts',
     exports: ['timeout'],
-    budget: 1.88 * KB,
+    budget: 1.72 * KB,
     goal: 1.024 * KB,
   },
 ];
