@@ -58,8 +58,7 @@ export interface Attempts<T, C extends RunState, X extends BackoffContext> {
 
 /**
  * Releases a value that will not be returned: a response's body is cancelled, since undici keeps the
- * connection busy until the body is consumed or cancelled. Anything else has nothing to release. Returns
- * `undefined`, what is held once it is released.
+ * connection busy until the body is consumed or cancelled. Anything else has nothing to release.
  */
 function discard(value: unknown): undefined {
   try {
@@ -71,49 +70,82 @@ function discard(value: unknown): undefined {
 
 /**
  * Runs `call` under `attempts` until it succeeds, may not retry, or runs out of attempts. The first attempt is
- * made synchronously; a verdict already made (a success, most calls) ends the call without an await.
+ * chained without an async function: a call that succeeds first time (most of them) never enters the loop.
  */
-export async function execute<T, C extends RunState, X extends BackoffContext>(
+export function execute<T, C extends RunState, X extends BackoffContext>(
   attempts: Attempts<T, C, X>,
   call: C,
 ): Promise<T> {
-  let previous: Outcome<T> | undefined;
-  let admitted: boolean | undefined;
-  let held: T | undefined;
+  let first: Promise<T>;
+  try {
+    first = attempts.attempt(call, ++call.attempts);
+  } catch (error) {
+    return run(attempts, call, { threw: true, error });
+  }
+  return Promise.resolve(first).then(
+    (value) => {
+      const outcome: Outcome<T> = { threw: false, value };
+      const judged = classify(attempts, call, outcome);
+      // A promise has no `kind`: only a verdict already made ends the call here.
+      if ((judged as Verdict).kind === 'done') return endWith(attempts, call, outcome, undefined);
+      return run(attempts, call, outcome, judged);
+    },
+    (error) => run(attempts, call, { threw: true, error }),
+  );
+}
+
+/** The attempts's verdict on the latest attempt; a throw ends the call (the value it would return is discarded). */
+function classify<T, C extends RunState, X extends BackoffContext>(
+  attempts: Attempts<T, C, X>,
+  call: C,
+  outcome: Outcome<T>,
+): Verdict | Promise<Verdict> {
+  try {
+    return attempts.classify(call, outcome, call.attempts > call.limit);
+  } catch (error) {
+    throw failedToJudge(attempts, call, outcome, error);
+  }
+}
+
+function failedToJudge<T, C extends RunState, X extends BackoffContext>(
+  attempts: Attempts<T, C, X>,
+  call: C,
+  outcome: Outcome<T>,
+  error: unknown,
+): unknown {
+  discard((outcome as { value?: T }).value);
+  attempts.end?.(call, { threw: true, error }, 'not-retryable');
+  return error;
+}
+
+/** The loop, from the outcome of attempt `call.attempts` (and its verdict when already judged). */
+async function run<T, C extends RunState, X extends BackoffContext>(
+  attempts: Attempts<T, C, X>,
+  call: C,
+  outcome: Outcome<T>,
+  judged?: Verdict | Promise<Verdict>,
+): Promise<T> {
   for (;;) {
-    let outcome: Outcome<T>;
-    try {
-      outcome = { threw: false, value: await attempts.attempt(call, ++call.attempts) };
-    } catch (error) {
-      outcome = { threw: true, error };
-    }
-    // Refused below without reaching the network: a `CircuitOpenError`.
-    if (admitted && outcome.threw && isCircuitRefusal(outcome.error)) {
-      call.attempts--;
-      return endWith(attempts, call, previous!, 'circuit-open');
-    }
-    discard(held);
     const n = call.attempts;
     const signal = call.signal;
-    // The caller's abort or an outer deadline: never retried, whatever the error says.
-    if (outcome.threw && signal?.aborted) {
-      attempts.end?.(call, outcome, abortReason(signal));
-      throw signal.reason;
+    if (!judged) {
+      // The caller's abort or an outer deadline: never retried, whatever the error says.
+      if (outcome.threw && signal?.aborted) {
+        attempts.end?.(call, outcome, abortReason(signal));
+        throw signal.reason;
+      }
+      judged = classify(attempts, call, outcome);
     }
+
     const final = n > call.limit;
     let verdict: Verdict;
     try {
-      const judged = attempts.classify(call, outcome, final);
-      // A promise has no `kind`: a verdict already made is not awaited.
-      verdict = (judged as Verdict).kind ? (judged as Verdict) : await judged;
+      verdict = await judged;
     } catch (error) {
-      // A throw ends the call (the value it would return is discarded).
-      discard((outcome as { value?: T }).value);
-      attempts.end?.(call, { threw: true, error }, 'not-retryable');
-      throw error;
+      throw failedToJudge(attempts, call, outcome, error);
     }
-    // A value (done: no `giveUp`), a failure not retried (its `giveUp`), or rule 8 (rules.ts, applied here): a
-    // retry beyond the limit ends the call with what it has; then the breaker below, then the budget.
+    // A value (done: no `giveUp`), a failure not retried (its `giveUp`), or rule 8 (rules.ts, applied here): a retry beyond
+    // the limit ends the call with what it has; then the breaker below, then the budget.
     if (verdict.kind !== 'retry') {
       return endWith(attempts, call, outcome, (verdict as { giveUp?: GiveUpReason }).giveUp);
     }
@@ -122,7 +154,7 @@ export async function execute<T, C extends RunState, X extends BackoffContext>(
     // A server-given wait replaces the backoff and is not jittered; no timer ever exceeds 2^31−1 ms.
     const delay = clampDelay(verdict.wait ?? call.backoff(n, context));
     // API.md, "An open circuit never hides a real answer": asked before the wait and before the budget.
-    admitted = attempts.admits?.(call, delay);
+    const admitted = attempts.admits?.(call, delay);
     if (admitted === false) return endWith(attempts, call, outcome, 'circuit-open');
     // The budget refused a retry: `end` is told so by the reason.
     if (attempts.budget?.withdraw(attempts.clock.now()) === false) {
@@ -134,7 +166,7 @@ export async function execute<T, C extends RunState, X extends BackoffContext>(
     // it after all (the circuit opened meanwhile), the call ends with this answer, not a CircuitOpenError.
     // Else it is released now, and nothing is held. (An error has no value: `discard(undefined)` does nothing.)
     const value = (outcome as { value?: T }).value;
-    held = admitted ? value : discard(value);
+    const held = admitted ? value : discard(value);
     try {
       await attempts.clock.sleep(delay, signal);
     } catch (error) {
@@ -143,7 +175,20 @@ export async function execute<T, C extends RunState, X extends BackoffContext>(
       throw error;
     }
     call.previousDelay = delay;
-    previous = outcome;
+    const previous = outcome;
+
+    judged = undefined;
+    try {
+      outcome = { threw: false, value: await attempts.attempt(call, ++call.attempts) };
+    } catch (error) {
+      outcome = { threw: true, error };
+    }
+    // Refused below without reaching the network: a `CircuitOpenError`.
+    if (admitted && outcome.threw && isCircuitRefusal(outcome.error)) {
+      call.attempts--;
+      return endWith(attempts, call, previous, 'circuit-open');
+    }
+    discard(held);
   }
 }
 
