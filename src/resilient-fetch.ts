@@ -11,6 +11,7 @@ import {
   deadline,
   func,
   invalid,
+  isObject,
   nonNegativeInteger,
   type OptionSpecs,
   optionsObject,
@@ -120,10 +121,6 @@ export function globalFetch(input: string | URL | Request, init?: RequestInit): 
 }
 
 type ShapingStage = (next: FetchLike, onEvent?: ResilienceEventListener) => FetchLike;
-
-function isObject(value: unknown): value is object {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** The options after defaults and checks; a number for `retry` is its `limit`. */
 interface Pipeline {

@@ -5,11 +5,16 @@ import { type Clock, MAX_DELAY, systemClock } from './clock.ts';
  * Each throws a `TypeError` or `RangeError` naming the stage, the option and the bad value.
  */
 
+/** An object that is neither `null` nor an array (a function is not one either). */
+export const isObject = (value: unknown): value is object =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
 /** Renders a bad value for an error message: strings quoted, everything else as JavaScript would write it. */
 export function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'function') return 'a function';
-  if (typeof value === 'object' && value !== null) return Array.isArray(value) ? 'an array' : 'an object';
+  if (Array.isArray(value)) return 'an array';
+  if (isObject(value)) return 'an object';
   return String(value);
 }
 
@@ -51,12 +56,7 @@ export const func = <T>(where: string, value: T, optional = true): T =>
 
 /** A plain object of options, or `undefined`. */
 export function optionsObject(where: string, value: unknown): void {
-  check(
-    where,
-    'an options object',
-    value,
-    value === undefined || (typeof value === 'object' && value !== null && !Array.isArray(value)),
-  );
+  check(where, 'an options object', value, value === undefined || isObject(value));
 }
 
 /**
@@ -81,8 +81,7 @@ export function clockOption(where: string, value: Clock | undefined): Clock {
     where,
     'a Clock ({ now, sleep, random })',
     value,
-    typeof value === 'object' &&
-      value !== null &&
+    isObject(value) &&
       typeof value.now === 'function' &&
       typeof value.sleep === 'function' &&
       typeof value.random === 'function',
