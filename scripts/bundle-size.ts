@@ -49,7 +49,7 @@ export const entries: SizeEntry[] = [
     label: 'resilient-fetch core (src/index.ts without rateLimit, hedge)',
     entry: 'src/index.ts',
     without: ['rateLimit', 'hedge'],
-    budget: 11.6 * KB,
+    budget: 11.64 * KB,
     goal: 8.192 * KB,
   },
   // Everything: the traffic-shaping stages and the Redis store too.
@@ -57,18 +57,18 @@ export const entries: SizeEntry[] = [
     label: 'resilient-fetch, everything (src/index.ts + src/redis.ts)',
     entry: 'src/index.ts',
     with: ['src/redis.ts'],
-    budget: 18.67 * KB,
+    budget: 18.7 * KB,
   },
   // Both ky integrations, with ky's own retry and timeout options honoured by each.
-  { label: 'resilient-fetch/ky (all of src/ky.ts)', entry: 'src/ky.ts', budget: 10.7 * KB },
+  { label: 'resilient-fetch/ky (all of src/ky.ts)', entry: 'src/ky.ts', budget: 10.77 * KB },
   {
     label: 'resilientFetch alone',
     entry: 'src/index.ts',
     exports: ['resilientFetch'],
-    budget: 9.12 * KB,
+    budget: 9.21 * KB,
     goal: 5.12 * KB,
   },
-  { label: 'retry alone', entry: 'src/index.ts', exports: ['retry'], budget: 5.24 * KB, goal: 2.56 * KB },
+  { label: 'retry alone', entry: 'src/index.ts', exports: ['retry'], budget: 5.34 * KB, goal: 2.56 * KB },
   {
     label: 'circuitBreaker alone',
     entry: 'src/index.ts',
@@ -77,7 +77,7 @@ export const entries: SizeEntry[] = [
     goal: 3.072 * KB,
   },
   // The breaker's side of a store (circuit-breaker/fleet.ts, 0.9 kB) ships with redisStore(), not the core.
-  { label: 'resilient-fetch/redis (all of src/redis.ts)', entry: 'src/redis.ts', budget: 5.07 * KB },
+  { label: 'resilient-fetch/redis (all of src/redis.ts)', entry: 'src/redis.ts', budget: 5.08 * KB },
   {
     label: 'timeout alone',
     entry: 'src/index.ts',
