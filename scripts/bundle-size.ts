@@ -38,18 +38,18 @@ export interface SizeEntry {
  */
 export const entries: SizeEntry[] = [
   // Budgets hold what the code measures now, rounded up by about 0.5%: any growth is a decision, and a change
-  // that reaches below a budget lowers it. The last release measured 11.67 kB (whole index), 9.98 kB
-  // (resilientFetch), 5.56 kB (retry), 6.13 kB (circuitBreaker), 1.52 kB (timeout), 10.92 kB (ky). Every
-  // budget is below those but timeout's: since then the timeout stage keeps the caller's signal on the body
-  // after the headers (API.md, "TimeoutError"), 0.24 kB of it; without that it measures 1.47 kB. Goals are
-  // where this should get (issue #14): a resilience layer no larger than half of ky.
+  // that reaches below a budget lowers it. The last release measured 11.67 kB (whole index; 11,644 B when
+  // issue #14 was filed), 9.98 kB (resilientFetch), 5.56 kB (retry), 6.13 kB (circuitBreaker), 1.52 kB
+  // (timeout), 10.92 kB (ky). Every budget is below those but timeout's: since then the timeout stage keeps the
+  // caller's signal on the body after the headers (API.md, "TimeoutError"), 0.24 kB of it; without that it
+  // measures 1.49 kB. Goals are where this should get (issue #14): a resilience layer no larger than half of ky.
   // The core: every export but the traffic-shaping stages, which are exports of their own (and the Redis
   // store, an entry point of its own).
   {
     label: 'resilient-fetch core (src/index.ts without rateLimit, hedge)',
     entry: 'src/index.ts',
     without: ['rateLimit', 'hedge'],
-    budget: 11.64 * KB,
+    budget: 11.66 * KB,
     goal: 8.192 * KB,
   },
   // Everything: the traffic-shaping stages and the Redis store too.
@@ -82,7 +82,7 @@ export const entries: SizeEntry[] = [
     label: 'timeout alone',
     entry: 'src/index.ts',
     exports: ['timeout'],
-    budget: 1.72 * KB,
+    budget: 1.73 * KB,
     goal: 1.024 * KB,
   },
 ];

@@ -47,13 +47,13 @@ export function timeout(ms: number, options: TimeoutOptions = {}): Middleware {
 
   return (next) =>
     function timeoutFetch(input, init) {
-      let limit: number | false | undefined;
+      // A bad per-request value, or a signal that throws when read, is a rejection, as with fetch.
       try {
-        limit = perRequest(init, key, deadline);
+        const limit = perRequest(init, key, deadline);
+        if (limit !== false) return new Deadline(limit ?? ms, key, onEvent, input, init).run(next);
       } catch (error) {
         return Promise.reject(error);
       }
-      if (limit === false) return next(input, init);
-      return new Deadline(limit ?? ms, key, onEvent, input, init).run(next);
+      return next(input, init);
     };
 }

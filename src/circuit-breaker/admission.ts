@@ -10,12 +10,8 @@ import type { Fleet } from './fleet.ts';
 import type { NormalisedBreakerOptions } from './options.ts';
 import type { Registry } from './registry.ts';
 
-/**
- * What the parts of one breaker (admission, settlement, cool-down, controls) share: its options, read off it
- * directly, and also as one object (`options`) for the helpers that take them whole.
- */
+/** What the parts of one breaker (admission, settlement, cool-down, snapshots) share: its options, and more. */
 export interface BreakerCore extends NormalisedBreakerOptions {
-  options: NormalisedBreakerOptions;
   registry: Registry;
   keyOf(url: string, init: RequestInit | undefined): string;
   /** The breaker's side of a shared store, when it has one. */

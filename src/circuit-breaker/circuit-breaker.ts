@@ -57,7 +57,7 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
     return fleet ? fleet.circuit(key, strategy, o) : new Circuit(key, strategy, o);
   });
   const fleet = o.store && fleetOf(o.store, o, (): Registry => registry);
-  const core: BreakerCore = { ...o, options: o, registry, keyOf: o.key ?? lastOriginKey(), fleet };
+  const core: BreakerCore = { ...o, registry, keyOf: o.key ?? lastOriginKey(), fleet };
   const admit = admission(core);
   const settle = settlement(core);
 

@@ -32,9 +32,9 @@ export interface CircuitBreakerSnapshot {
 
 /** The circuits of a breaker built by `circuitBreaker()`, and the time now by its clock. */
 function coreOf(where: string, breaker: CircuitBreaker): [Registry, number] {
-  const { registry, options } =
+  const { registry, clock } =
     breakerCore(breaker as object) ?? invalid(where, 'a breaker from circuitBreaker()', breaker as unknown);
-  return [registry, options.clock.now()];
+  return [registry, clock.now()];
 }
 
 /**
